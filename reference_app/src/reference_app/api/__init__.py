@@ -1,0 +1,1 @@
+"""HTTP wiring shared by every feature: dependencies and the router that assembles them."""

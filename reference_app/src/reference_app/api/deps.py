@@ -1,0 +1,79 @@
+"""Dependencies that route signatures read like sentences: ``user: CurrentUser``.
+
+Everything here comes from ``request.app.state``, which ``create_app`` fills, so two apps built
+with different settings never share an engine or a key.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reference_app.auth import service as auth_service
+from reference_app.core.config import Settings
+from reference_app.core.database import session_scope
+from reference_app.core.errors import AuthenticationError, ErrorCode
+from reference_app.core.security import TokenClaims, TokenType, decode_token
+from reference_app.users.models import User
+
+API_PREFIX = "/api/v1"
+
+# auto_error=False: a missing token is reported in the project's error shape, not FastAPI's.
+bearer_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/login", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessionmaker):
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+BearerToken = Annotated[str | None, Depends(bearer_scheme)]
+
+
+async def get_access_claims(
+    token: BearerToken, settings: SettingsDep, session: SessionDep
+) -> TokenClaims:
+    """Verify the bearer access token and that it has not been revoked by logout."""
+    if token is None:
+        raise AuthenticationError("Not authenticated: send 'Authorization: Bearer <token>'")
+    claims = decode_token(settings, token, TokenType.ACCESS)
+    if await auth_service.is_access_token_revoked(session, claims.token_id):
+        raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
+    return claims
+
+
+AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
+
+
+async def get_current_user(claims: AccessClaims, session: SessionDep) -> User:
+    user = await session.get(User, claims.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationError(
+            "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
+        )
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_optional_user(
+    token: BearerToken, settings: SettingsDep, session: SessionDep
+) -> User | None:
+    """The caller if a token was sent, else ``None``: for endpoints open to everyone."""
+    if token is None:
+        return None
+    claims = await get_access_claims(token, settings, session)
+    return await get_current_user(claims, session)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -1,0 +1,1 @@
+"""Authentication: sign-up, login, refresh-token rotation with reuse detection, logout."""

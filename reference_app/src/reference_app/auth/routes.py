@@ -1,0 +1,92 @@
+"""HTTP routes for authentication."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from reference_app.api.deps import AccessClaims, SessionDep, SettingsDep
+from reference_app.auth import service
+from reference_app.auth.schemas import LoginRequest, RefreshRequest, SignupResponse, TokenPair
+from reference_app.core.errors import ERROR_RESPONSES
+from reference_app.users.schemas import UserCreate, UserRead
+
+router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+_LOGIN_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/LoginRequest"}},
+        FORM_CONTENT_TYPE: {
+            "schema": {
+                "type": "object",
+                "required": ["username", "password"],
+                "properties": {
+                    "username": {"type": "string", "description": "Your email address."},
+                    "password": {"type": "string", "format": "password"},
+                },
+            }
+        },
+    },
+}
+
+
+async def login_credentials(request: Request) -> LoginRequest:
+    """Read credentials from a JSON body, or from the OAuth2 password form.
+
+    The form is what Swagger UI's *Authorize* button (and any OAuth2 client) sends; JSON is what
+    applications send. FastAPI declares one body type per route, so the body is parsed here.
+    """
+    raw: dict[str, Any]
+    if request.headers.get("content-type", "").startswith(FORM_CONTENT_TYPE):
+        form = await request.form()
+        raw = {"email": form.get("username"), "password": form.get("password")}
+    else:
+        try:
+            raw = await request.json()
+        except ValueError:
+            raw = {}
+    try:
+        return LoginRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        ) from exc
+
+
+@router.post(
+    "/signup",
+    response_model=SignupResponse,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account and sign in",
+)
+async def signup(data: UserCreate, session: SessionDep, settings: SettingsDep) -> SignupResponse:
+    user, tokens = await service.signup(session, settings, data)
+    return SignupResponse(user=UserRead.model_validate(user), tokens=tokens)
+
+
+@router.post(
+    "/login",
+    response_model=TokenPair,
+    summary="Sign in with email and password",
+    openapi_extra={"requestBody": _LOGIN_REQUEST_BODY},
+)
+async def login(
+    credentials: Annotated[LoginRequest, Depends(login_credentials)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> TokenPair:
+    return await service.login(session, settings, credentials)
+
+
+@router.post("/refresh", response_model=TokenPair, summary="Exchange a refresh token for new ones")
+async def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    return await service.refresh(session, settings, data.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
+async def logout(claims: AccessClaims, session: SessionDep) -> None:
+    await service.logout(session, claims)

@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks: settings, database, security, errors, logging, middleware."""

@@ -1,0 +1,150 @@
+"""Database engine, sessions and migrations on async SQLAlchemy.
+
+The engine belongs to one app instance (``create_app`` builds it from settings), so tests and
+lessons can run isolated apps side by side. SQLite (aiosqlite) is the zero-service default;
+PostgreSQL (asyncpg) is what production runs.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import SQLModel
+
+from reference_app.core.config import Settings
+
+MIGRATIONS_LOCATION = "reference_app:migrations"
+
+# Named constraints make migrations portable: SQLite's batch mode can only drop a constraint it
+# can name, and PostgreSQL's generated names differ between versions.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC: the only kind of datetime the app stores."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp column that always gives back an aware UTC datetime.
+
+    SQLite has no timezone type and returns naive values while PostgreSQL keeps the zone; storing
+    UTC and re-attaching the zone on the way out makes comparisons safe on both. Written by hand
+    because the library that did this (SQLAlchemy-Utc) has not been maintained since 2021.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column; use utcnow()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _configure_sqlite_connection(
+    dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry
+) -> None:
+    """SQLite leaves foreign keys off by default; WAL lets readers work while one writer writes."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """Build the engine for ``settings.database_url`` with timeouts, so an unreachable database
+    makes requests fail fast with a clear error instead of hanging."""
+    timeout = settings.database_timeout_seconds
+    if settings.is_sqlite:
+        engine = create_async_engine(settings.database_url, connect_args={"timeout": timeout})
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        return engine
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=timeout,
+        pool_pre_ping=True,
+        connect_args={"timeout": timeout, "command_timeout": timeout * 6},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit: async code cannot lazy-load them."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def session_scope(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """One session per request; anything not committed is rolled back when it closes."""
+    async with sessionmaker() as session:
+        yield session
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_LOCATION)
+    return config
+
+
+def _run_alembic(connection: sa.Connection, action: str, revision: str) -> None:
+    config = alembic_config()
+    # env.py uses this connection instead of opening its own (Alembic's "connection sharing").
+    config.attributes["connection"] = connection
+    getattr(command, action)(config, revision)
+
+
+async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply migrations up to ``revision`` on ``engine``."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_run_alembic, "upgrade", revision)
+
+
+async def downgrade_database(engine: AsyncEngine, revision: str = "base") -> None:
+    """Revert migrations down to ``revision`` on ``engine``."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_run_alembic, "downgrade", revision)
+
+
+async def ping_database(engine: AsyncEngine) -> None:
+    """Run ``SELECT 1``; raises if the database cannot be reached."""
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
+
+
+def table_names(sync_connection: sa.Connection) -> list[str]:
+    """Names of the tables in the connected database (used by tests and lessons)."""
+    inspector: Any = sa.inspect(sync_connection)
+    return sorted(inspector.get_table_names())

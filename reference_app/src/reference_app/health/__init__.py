@@ -1,0 +1,1 @@
+"""Health probes for load balancers and orchestrators."""

@@ -1,0 +1,1 @@
+"""Posts: authored content with drafts, publishing and pagination."""

@@ -1,0 +1,54 @@
+"""HTTP routes for posts."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from reference_app.api.deps import CurrentUser, OptionalUser, SessionDep
+from reference_app.core.errors import ERROR_RESPONSES
+from reference_app.core.pagination import Page, PageParamsDep, build_page
+from reference_app.posts import service
+from reference_app.posts.models import Post
+from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate
+
+router = APIRouter(prefix="/posts", tags=["posts"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "", response_model=PostRead, status_code=status.HTTP_201_CREATED, summary="Write a post"
+)
+async def create_post(data: PostCreate, session: SessionDep, user: CurrentUser) -> Post:
+    return await service.create_post(session, data, author=user)
+
+
+@router.get("", response_model=Page[PostRead], summary="List posts, newest first")
+async def list_posts(
+    session: SessionDep,
+    viewer: OptionalUser,
+    params: PageParamsDep,
+    published_only: Annotated[
+        bool, Query(description="false: also include your own drafts (when signed in).")
+    ] = True,
+) -> Page[PostRead]:
+    posts, total = await service.list_posts(
+        session, params, published_only=published_only, viewer=viewer
+    )
+    return build_page([PostRead.model_validate(post) for post in posts], total, params)
+
+
+@router.get("/{post_id}", response_model=PostRead, summary="Read one post")
+async def read_post(post_id: uuid.UUID, session: SessionDep, viewer: OptionalUser) -> Post:
+    return await service.get_post(session, post_id, viewer=viewer)
+
+
+@router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")
+async def update_post(
+    post_id: uuid.UUID, data: PostUpdate, session: SessionDep, user: CurrentUser
+) -> Post:
+    return await service.update_post(session, post_id, data, editor=user)
+
+
+@router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete your post")
+async def delete_post(post_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
+    await service.delete_post(session, post_id, editor=user)

@@ -1,0 +1,50 @@
+"""What the posts API accepts and returns."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reference_app.posts.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
+
+Title = Annotated[str, Field(min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH)]
+Content = Annotated[str, Field(max_length=CONTENT_MAX_LENGTH)]
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"title": "Hello, FastAPI", "content": "My first post.", "published": True}
+            ]
+        },
+    )
+
+    title: Title
+    content: Content = ""
+    published: bool = False
+
+
+class PostUpdate(BaseModel):
+    """A partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Title | None = None
+    content: Content | None = None
+    published: bool | None = None
+
+
+class PostRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    content: str
+    published: bool
+    author_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime

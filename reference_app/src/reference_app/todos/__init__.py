@@ -1,0 +1,1 @@
+"""Todos: each user's private task list."""

@@ -1,0 +1,1 @@
+"""Users: accounts, profiles and the superuser flag."""
