@@ -12,6 +12,7 @@ from reference_app.core.config import get_settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
 from reference_app.core.errors import AppError
 from reference_app.users import service as users_service
+from reference_app.users.models import User
 from reference_app.users.schemas import UserCreate
 
 app = typer.Typer(help="The FastAPI Production Workbook's reference application.")
@@ -56,12 +57,11 @@ def migrate() -> None:
     console.print("[green]Database is up to date.[/green]")
 
 
-async def _create_superuser(data: UserCreate) -> str:
+async def _create_superuser(data: UserCreate) -> User:
     engine = create_engine(get_settings())
     try:
         async with create_sessionmaker(engine)() as session:
-            user = await users_service.create_superuser(session, data)
-            return str(user.id)
+            return await users_service.create_superuser(session, data)
     finally:
         await engine.dispose()
 
@@ -83,7 +83,7 @@ def create_superuser(
     """Create the first superuser (the database must be migrated)."""
     try:
         data = UserCreate(email=email, password=password)
-        user_id = asyncio.run(_create_superuser(data))
+        user = asyncio.run(_create_superuser(data))
     except ValidationError as exc:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
         console.print(f"[red]Invalid input:[/red] {problems}")
@@ -91,4 +91,4 @@ def create_superuser(
     except AppError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(code=1) from exc
-    console.print(f"[green]Superuser created:[/green] {email} ({user_id})")
+    console.print(f"[green]Superuser created:[/green] {user.email} ({user.id})")

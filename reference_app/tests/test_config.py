@@ -1,0 +1,85 @@
+"""Settings: zero-config development, environment overrides, and production refusals."""
+
+import pytest
+
+from reference_app.core.config import Environment, InsecureConfigurationError, Settings
+
+STRONG_KEY = "k" * 48
+POSTGRES = "postgresql+asyncpg://app@db:5432/app"
+
+
+def from_env() -> Settings:
+    return Settings(_env_file=None)
+
+
+def test_development_needs_no_configuration(clean_environment: pytest.MonkeyPatch) -> None:
+    settings = from_env()
+    assert settings.environment is Environment.DEVELOPMENT
+    assert settings.is_sqlite
+    assert settings.should_auto_migrate
+    assert not settings.should_log_json
+    assert len(settings.signing_key) >= 32
+    assert settings.signing_key == settings.signing_key  # stable for the app's lifetime
+    assert (settings.access_token_expire_minutes, settings.refresh_token_expire_days) == (30, 7)
+
+
+def test_environment_variables_override_defaults(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("APP_ACCESS_TOKEN_EXPIRE_MINUTES", "5")
+    clean_environment.setenv("APP_CORS_ORIGINS", "https://a.example, https://b.example")
+    clean_environment.setenv("APP_REDIS_URL", "redis://localhost:6379/0")
+    settings = from_env()
+    assert settings.access_token_expire_minutes == 5
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.redis_url == "redis://localhost:6379/0"
+
+
+def test_cors_origins_accept_a_json_list(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("APP_CORS_ORIGINS", '["https://a.example"]')
+    assert from_env().cors_origins == ["https://a.example"]
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://"])
+def test_plain_postgres_urls_get_the_async_driver(scheme: str) -> None:
+    settings = Settings.model_validate({"database_url": f"{scheme}u@h/db"})
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_invalid_values_are_refused(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("APP_ACCESS_TOKEN_EXPIRE_MINUTES", "0")
+    with pytest.raises(ValueError, match="access_token_expire_minutes"):
+        from_env()
+
+
+def production(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "production",
+        "secret_key": STRONG_KEY,
+        "database_url": POSTGRES,
+        "cors_origins": ["https://app.example"],
+        **overrides,
+    }
+    return Settings.model_validate(values)
+
+
+def test_a_secure_production_configuration_is_accepted() -> None:
+    settings = production()
+    assert settings.should_log_json
+    assert not settings.should_auto_migrate
+    assert settings.signing_key == STRONG_KEY
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"secret_key": None}, "APP_SECRET_KEY"),
+        ({"secret_key": "too-short"}, "APP_SECRET_KEY"),
+        ({"cors_origins": ["*"]}, "APP_CORS_ORIGINS"),
+        ({"database_url": "sqlite+aiosqlite:///./prod.db"}, "APP_DATABASE_URL"),
+    ],
+)
+def test_production_refuses_insecure_configuration(
+    overrides: dict[str, object], variable: str
+) -> None:
+    with pytest.raises(ValueError, match=variable) as raised:
+        production(**overrides)
+    assert isinstance(raised.value.errors()[0]["ctx"]["error"], InsecureConfigurationError)  # type: ignore[attr-defined]

@@ -1,0 +1,24 @@
+"""The OpenAPI document: docs pages, security scheme, error shape and examples."""
+
+from httpx import AsyncClient
+
+
+async def test_docs_pages_are_served(client: AsyncClient) -> None:
+    assert (await client.get("/docs")).status_code == 200
+    assert (await client.get("/redoc")).status_code == 200
+
+
+async def test_schema_documents_auth_errors_and_tags(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/login"
+    assert "ErrorResponse" in schema["components"]["schemas"]
+    assert {tag["name"] for tag in schema["tags"]} == {"auth", "users", "posts", "todos", "health"}
+
+    create_post = schema["paths"]["/api/v1/posts"]["post"]
+    assert create_post["security"] == [{"OAuth2PasswordBearer": []}]
+    assert "422" in create_post["responses"]
+    login_body = schema["paths"]["/api/v1/auth/login"]["post"]["requestBody"]["content"]
+    assert set(login_body) == {"application/json", "application/x-www-form-urlencoded"}
+    signup_schema = schema["components"]["schemas"]["UserCreate"]
+    assert signup_schema["examples"][0]["email"] == "ada@example.com"
