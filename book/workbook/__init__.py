@@ -1,0 +1,1 @@
+"""The ``workbook`` command: serve the app, check this machine, build the book, run the labs."""
