@@ -25,6 +25,7 @@ from reference_app.core.database import (
     upgrade_database,
 )
 from reference_app.core.errors import install_error_handlers
+from reference_app.core.events import ChangeListener
 from reference_app.core.logging import configure_logging
 from reference_app.core.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from reference_app.health.service import HealthCheck
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.started = False
     health_checks: dict[str, HealthCheck] = {"database": partial(ping_database, engine)}
     app.state.health_checks = health_checks
+    change_listeners: list[ChangeListener] = []
+    app.state.change_listeners = change_listeners
 
     install_error_handlers(app)
     _add_middleware(app, settings)

@@ -15,6 +15,7 @@ from reference_app.auth import service as auth_service
 from reference_app.core.config import Settings
 from reference_app.core.database import session_scope
 from reference_app.core.errors import AuthenticationError, ErrorCode
+from reference_app.core.events import ChangeNotifier
 from reference_app.core.security import TokenClaims, TokenType, decode_token
 from reference_app.users.models import User
 
@@ -34,7 +35,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_notifier(request: Request) -> ChangeNotifier:
+    return ChangeNotifier(request.app.state.change_listeners)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+NotifierDep = Annotated[ChangeNotifier, Depends(get_notifier)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 

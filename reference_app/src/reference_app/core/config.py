@@ -68,14 +68,42 @@ class Settings(BaseSettings):
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    redis_key_prefix: str = Field(
+        default="refapp:", description="Prefix of every Redis key, so apps can share a server."
+    )
+
+    cache_enabled: bool = True
+    cache_user_ttl_seconds: int = Field(default=3600, ge=1)
+    cache_post_ttl_seconds: int = Field(default=1800, ge=1)
+    cache_post_list_ttl_seconds: int = Field(default=1800, ge=1)
+    cache_ttl_jitter: float = Field(
+        default=0.1, ge=0, le=0.5, description="Spread expiries by up to this fraction."
+    )
+
+    rate_limit_enabled: bool = True
+    rate_limit_default: str = Field(default="100/minute", description="Per client IP.")
+    rate_limit_auth_per_ip: str = "20/minute"
+    rate_limit_auth_per_account: str = "5/minute"
+    rate_limit_overrides: dict[str, str] = Field(
+        default_factory=dict,
+        description='Per-endpoint limits, e.g. {"POST /api/v1/posts": "30/minute"}.',
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="IPs/CIDRs whose X-Forwarded-For is believed (e.g. Traefik's address).",
+    )
+
+    events_replay_size: int = Field(default=1000, ge=1, description="Events kept for resume.")
+    events_heartbeat_seconds: float = Field(default=15.0, gt=0)
+
     log_level: str = "INFO"
     log_json: bool | None = Field(
         default=None, description="JSON log lines. Defaults to on in production only."
     )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _parse_cors_origins(cls, value: Any) -> Any:
+    def _parse_list(cls, value: Any) -> Any:
         return _split_comma_separated(value)
 
     @field_validator("database_url")

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import CurrentUser, OptionalUser, SessionDep
+from reference_app.api.deps import CurrentUser, NotifierDep, OptionalUser, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.core.pagination import Page, PageParamsDep, build_page
 from reference_app.posts import service
@@ -18,8 +18,10 @@ router = APIRouter(prefix="/posts", tags=["posts"], responses=ERROR_RESPONSES)
 @router.post(
     "", response_model=PostRead, status_code=status.HTTP_201_CREATED, summary="Write a post"
 )
-async def create_post(data: PostCreate, session: SessionDep, user: CurrentUser) -> Post:
-    return await service.create_post(session, data, author=user)
+async def create_post(
+    data: PostCreate, session: SessionDep, user: CurrentUser, notifier: NotifierDep
+) -> Post:
+    return await service.create_post(session, data, author=user, notifier=notifier)
 
 
 @router.get("", response_model=Page[PostRead], summary="List posts, newest first")
@@ -44,11 +46,17 @@ async def read_post(post_id: uuid.UUID, session: SessionDep, viewer: OptionalUse
 
 @router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")
 async def update_post(
-    post_id: uuid.UUID, data: PostUpdate, session: SessionDep, user: CurrentUser
+    post_id: uuid.UUID,
+    data: PostUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    notifier: NotifierDep,
 ) -> Post:
-    return await service.update_post(session, post_id, data, editor=user)
+    return await service.update_post(session, post_id, data, editor=user, notifier=notifier)
 
 
 @router.delete("/{post_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete your post")
-async def delete_post(post_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
-    await service.delete_post(session, post_id, editor=user)
+async def delete_post(
+    post_id: uuid.UUID, session: SessionDep, user: CurrentUser, notifier: NotifierDep
+) -> None:
+    await service.delete_post(session, post_id, editor=user, notifier=notifier)

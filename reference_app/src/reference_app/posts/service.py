@@ -8,16 +8,33 @@ from sqlmodel import col, select
 
 from reference_app.core.database import utcnow
 from reference_app.core.errors import NotFoundError, PermissionDeniedError
+from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.pagination import PageParams, paginate
 from reference_app.posts.models import Post
-from reference_app.posts.schemas import PostCreate, PostUpdate
+from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate
 from reference_app.users.models import User
 
 
-async def create_post(session: AsyncSession, data: PostCreate, *, author: User) -> Post:
+def _post_changed(post: Post, action: ChangeAction, *, was_public: bool) -> ChangeEvent:
+    return ChangeEvent(
+        entity="post",
+        action=action,
+        entity_id=post.id,
+        owner_id=post.author_id,
+        public=was_public or post.published,
+        data=None
+        if action is ChangeAction.DELETED
+        else PostRead.model_validate(post).model_dump(mode="json"),
+    )
+
+
+async def create_post(
+    session: AsyncSession, data: PostCreate, *, author: User, notifier: ChangeNotifier
+) -> Post:
     post = Post(**data.model_dump(), author_id=author.id)
     session.add(post)
     await session.commit()
+    await notifier.notify(_post_changed(post, ChangeAction.CREATED, was_public=False))
     return post
 
 
@@ -50,17 +67,27 @@ async def _get_own_post(session: AsyncSession, post_id: uuid.UUID, editor: User)
 
 
 async def update_post(
-    session: AsyncSession, post_id: uuid.UUID, data: PostUpdate, *, editor: User
+    session: AsyncSession,
+    post_id: uuid.UUID,
+    data: PostUpdate,
+    *,
+    editor: User,
+    notifier: ChangeNotifier,
 ) -> Post:
     post = await _get_own_post(session, post_id, editor)
+    was_public = post.published
     for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(post, field, value)
     post.updated_at = utcnow()
     await session.commit()
+    await notifier.notify(_post_changed(post, ChangeAction.UPDATED, was_public=was_public))
     return post
 
 
-async def delete_post(session: AsyncSession, post_id: uuid.UUID, *, editor: User) -> None:
+async def delete_post(
+    session: AsyncSession, post_id: uuid.UUID, *, editor: User, notifier: ChangeNotifier
+) -> None:
     post = await _get_own_post(session, post_id, editor)
     await session.delete(post)
     await session.commit()
+    await notifier.notify(_post_changed(post, ChangeAction.DELETED, was_public=post.published))

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import CurrentUser, SessionDep
+from reference_app.api.deps import CurrentUser, NotifierDep, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.core.pagination import Page, PageParamsDep, build_page
 from reference_app.todos import service
@@ -16,8 +16,10 @@ router = APIRouter(prefix="/todos", tags=["todos"], responses=ERROR_RESPONSES)
 
 
 @router.post("", response_model=TodoRead, status_code=status.HTTP_201_CREATED, summary="Add a todo")
-async def create_todo(data: TodoCreate, session: SessionDep, user: CurrentUser) -> Todo:
-    return await service.create_todo(session, data, owner=user)
+async def create_todo(
+    data: TodoCreate, session: SessionDep, user: CurrentUser, notifier: NotifierDep
+) -> Todo:
+    return await service.create_todo(session, data, owner=user, notifier=notifier)
 
 
 @router.get("", response_model=Page[TodoRead], summary="List your todos")
@@ -43,13 +45,19 @@ async def read_todo(todo_id: uuid.UUID, session: SessionDep, user: CurrentUser) 
 
 @router.patch("/{todo_id}", response_model=TodoRead, summary="Change one of your todos")
 async def update_todo(
-    todo_id: uuid.UUID, data: TodoUpdate, session: SessionDep, user: CurrentUser
+    todo_id: uuid.UUID,
+    data: TodoUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    notifier: NotifierDep,
 ) -> Todo:
-    return await service.update_todo(session, todo_id, data, owner=user)
+    return await service.update_todo(session, todo_id, data, owner=user, notifier=notifier)
 
 
 @router.delete(
     "/{todo_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete one of your todos"
 )
-async def delete_todo(todo_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
-    await service.delete_todo(session, todo_id, owner=user)
+async def delete_todo(
+    todo_id: uuid.UUID, session: SessionDep, user: CurrentUser, notifier: NotifierDep
+) -> None:
+    await service.delete_todo(session, todo_id, owner=user, notifier=notifier)

@@ -8,9 +8,10 @@ from sqlmodel import col, select
 
 from reference_app.core.database import utcnow
 from reference_app.core.errors import NotFoundError
+from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.pagination import PageParams, paginate
 from reference_app.todos.models import Todo
-from reference_app.todos.schemas import TodoCreate, TodoSort, TodoUpdate
+from reference_app.todos.schemas import TodoCreate, TodoRead, TodoSort, TodoUpdate
 from reference_app.users.models import User
 
 _ORDERING: dict[TodoSort, tuple[Any, ...]] = {
@@ -21,10 +22,25 @@ _ORDERING: dict[TodoSort, tuple[Any, ...]] = {
 }
 
 
-async def create_todo(session: AsyncSession, data: TodoCreate, *, owner: User) -> Todo:
+def _todo_changed(todo: Todo, action: ChangeAction) -> ChangeEvent:
+    data = TodoRead.model_validate(todo).model_dump(mode="json")
+    return ChangeEvent(
+        entity="todo",
+        action=action,
+        entity_id=todo.id,
+        owner_id=todo.owner_id,
+        public=False,
+        data=None if action is ChangeAction.DELETED else data,
+    )
+
+
+async def create_todo(
+    session: AsyncSession, data: TodoCreate, *, owner: User, notifier: ChangeNotifier
+) -> Todo:
     todo = Todo(**data.model_dump(), owner_id=owner.id)
     session.add(todo)
     await session.commit()
+    await notifier.notify(_todo_changed(todo, ChangeAction.CREATED))
     return todo
 
 
@@ -51,7 +67,12 @@ async def get_todo(session: AsyncSession, todo_id: uuid.UUID, *, owner: User) ->
 
 
 async def update_todo(
-    session: AsyncSession, todo_id: uuid.UUID, data: TodoUpdate, *, owner: User
+    session: AsyncSession,
+    todo_id: uuid.UUID,
+    data: TodoUpdate,
+    *,
+    owner: User,
+    notifier: ChangeNotifier,
 ) -> Todo:
     todo = await get_todo(session, todo_id, owner=owner)
     changes = data.model_dump(exclude_unset=True)
@@ -61,10 +82,14 @@ async def update_todo(
             setattr(todo, field, value)
     todo.updated_at = utcnow()
     await session.commit()
+    await notifier.notify(_todo_changed(todo, ChangeAction.UPDATED))
     return todo
 
 
-async def delete_todo(session: AsyncSession, todo_id: uuid.UUID, *, owner: User) -> None:
+async def delete_todo(
+    session: AsyncSession, todo_id: uuid.UUID, *, owner: User, notifier: ChangeNotifier
+) -> None:
     todo = await get_todo(session, todo_id, owner=owner)
     await session.delete(todo)
     await session.commit()
+    await notifier.notify(_todo_changed(todo, ChangeAction.DELETED))

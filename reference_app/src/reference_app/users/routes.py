@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from reference_app.api.deps import CurrentUser, SessionDep
+from reference_app.api.deps import CurrentUser, NotifierDep, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.users import service
 from reference_app.users.models import User
@@ -25,6 +25,10 @@ async def read_user(user_id: uuid.UUID, session: SessionDep, _: CurrentUser) -> 
 
 @router.patch("/{user_id}", response_model=UserRead, summary="Update a profile (your own)")
 async def update_user(
-    user_id: uuid.UUID, data: UserUpdate, session: SessionDep, user: CurrentUser
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    notifier: NotifierDep,
 ) -> User:
-    return await service.update_user(session, user_id, data, editor=user)
+    return await service.update_user(session, user_id, data, editor=user, notifier=notifier)

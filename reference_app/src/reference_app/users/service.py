@@ -7,9 +7,10 @@ from sqlmodel import col, select
 
 from reference_app.core.database import utcnow
 from reference_app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
+from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.security import hash_password
 from reference_app.users.models import User
-from reference_app.users.schemas import UserCreate, UserUpdate
+from reference_app.users.schemas import UserCreate, UserRead, UserUpdate
 
 
 def _email_taken() -> ConflictError:
@@ -54,7 +55,12 @@ async def create_superuser(session: AsyncSession, data: UserCreate) -> User:
 
 
 async def update_user(
-    session: AsyncSession, user_id: uuid.UUID, data: UserUpdate, *, editor: User
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    *,
+    editor: User,
+    notifier: ChangeNotifier,
 ) -> User:
     """Apply a partial update. Users may edit only themselves; superusers may edit anyone."""
     if editor.id != user_id and not editor.is_superuser:
@@ -71,4 +77,14 @@ async def update_user(
         user.full_name = changes["full_name"]
     user.updated_at = utcnow()
     await session.commit()
+    await notifier.notify(
+        ChangeEvent(
+            entity="user",
+            action=ChangeAction.UPDATED,
+            entity_id=user.id,
+            owner_id=user.id,
+            public=False,
+            data=UserRead.model_validate(user).model_dump(mode="json"),
+        )
+    )
     return user
