@@ -1,0 +1,361 @@
+"""Checks for the Helm chart in infrastructure/helm/reference-app.
+
+The chart is linted, rendered for the dev and prod values, and the rendered
+manifests are checked three ways:
+
+* `kubernetes-validate --strict` against the Kubernetes OpenAPI schemas (the
+  oldest supported version and the newest), so typos such as a misplaced
+  field fail here instead of at `helm install`;
+* checkov's Kubernetes policies (0 failures; skips need a reason);
+* assertions on the objects themselves, for the properties this project
+  promises (probes, hardening, secrets by reference, hooks, selectors...).
+
+Locally a missing tool skips; with CI set it fails (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO_ROOT, require_tool
+
+INSTALL_HINT = "run: bash infrastructure/tools/install-container-tools.sh"
+CHART = REPO_ROOT / "infrastructure" / "helm" / "reference-app"
+RELEASE = "reference-app"
+NAMESPACE = "reference-app"
+FAKE_DIGEST = "sha256:" + "0" * 64
+SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"}
+
+# name -> extra `helm template` arguments
+RENDERS: dict[str, list[str]] = {
+    "dev": ["-f", str(CHART / "values-dev.yaml")],
+    "prod": ["-f", str(CHART / "values-prod.yaml")],
+    # What the release pipeline does: pin the exact image CI built.
+    "prod-digest": ["-f", str(CHART / "values-prod.yaml"), "--set", f"image.digest={FAKE_DIGEST}"],
+}
+# Only these checkov checks may be skipped, and only with a reason.
+ALLOWED_SKIPS = {
+    "CKV_K8S_35",  # secrets as env vars: the app's config contract
+    "CKV_K8S_43",  # image digest: set by the pipeline (see prod-digest)
+    "CKV_K8S_15",  # pullPolicy Always: dev imports images into k3d/kind
+    "CKV_K8S_8",  # beat has nothing to probe
+    "CKV_K8S_9",
+}
+
+
+def run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    # Arguments are tool paths found by require_tool and fixed repository paths.
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+
+
+def helm_template(*extra: str) -> subprocess.CompletedProcess[str]:
+    helm = require_tool("helm", INSTALL_HINT)
+    return run([helm, "template", RELEASE, str(CHART), "--namespace", NAMESPACE, *extra])
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Render every values set once; files are shared by all checks below."""
+    out = tmp_path_factory.mktemp("helm-rendered")
+    paths = {}
+    for name, args in RENDERS.items():
+        result = helm_template(*args)
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+        paths[name] = out / f"{name}.yaml"
+        paths[name].write_text(result.stdout)
+    return paths
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def by_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [d for d in docs if d["kind"] == kind]
+
+
+def workload(docs: list[dict[str, Any]], component: str) -> dict[str, Any]:
+    (match,) = [
+        d for d in docs
+        if d["kind"] in {"Deployment", "Job"}
+        and d["metadata"]["labels"]["app.kubernetes.io/component"] == component
+    ]  # fmt: skip
+    return match
+
+
+def pod_specs(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        d["metadata"]["name"]: d["spec"]["template"]
+        for d in docs
+        if d["kind"] in {"Deployment", "Job"}
+    }
+
+
+def selector_matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        value = labels.get(expr["key"])
+        if expr["operator"] == "In" and value not in expr["values"]:
+            return False
+        if expr["operator"] == "NotIn" and value in expr["values"]:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def docs(request: pytest.FixtureRequest, rendered: dict[str, Path]) -> list[dict[str, Any]]:
+    return load(rendered[request.param])
+
+
+@pytest.fixture(scope="module")
+def prod(rendered: dict[str, Path]) -> list[dict[str, Any]]:
+    return load(rendered["prod"])
+
+
+@pytest.fixture(scope="module")
+def checkov_report(rendered: dict[str, Path]) -> dict[str, Any]:
+    """One checkov run over all renders (it takes several seconds to start)."""
+    checkov = require_tool("checkov", INSTALL_HINT)
+    directory = next(iter(rendered.values())).parent
+    result = run(
+        [checkov, "--directory", str(directory), "--framework", "kubernetes",
+         "--output", "json", "--skip-download"]
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    return report[0] if isinstance(report, list) else report
+
+
+# --------------------------------------------------------------------------
+# Tools
+
+
+@pytest.mark.parametrize("values", ["values.yaml", "values-dev.yaml", "values-prod.yaml"])
+def test_helm_lint_strict(values: str) -> None:
+    helm = require_tool("helm", INSTALL_HINT)
+    result = run([helm, "lint", "--strict", str(CHART), "-f", str(CHART / values)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kube_version", ["1.30.0", None], ids=["oldest-supported", "newest"])
+def test_rendered_manifests_match_the_kubernetes_schema(
+    rendered: dict[str, Path], kube_version: str | None
+) -> None:
+    validator = require_tool("kubernetes-validate", INSTALL_HINT)
+    version = ["--kubernetes-version", kube_version] if kube_version else []
+    result = run([validator, "--strict", "--quiet", *version, *map(str, rendered.values())])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checkov_kubernetes_has_no_failures(checkov_report: dict[str, Any]) -> None:
+    failed = [
+        f"{c['check_id']} {c['check_name']}: {c['resource']} ({Path(c['file_path']).name})"
+        for c in checkov_report["results"].get("failed_checks", [])
+    ]
+    assert checkov_report["summary"]["failed"] == 0, "\n".join(failed)
+    assert checkov_report["summary"]["parsing_errors"] == 0
+    assert checkov_report["summary"]["passed"] > 100
+
+
+def test_checkov_skips_are_few_and_justified(checkov_report: dict[str, Any]) -> None:
+    skipped = checkov_report["results"].get("skipped_checks", [])
+    for check in skipped:
+        assert check["check_id"] in ALLOWED_SKIPS, f"unexpected skip {check['check_id']}"
+        reason = check["check_result"].get("suppress_comment", "")
+        assert len(reason) > 20, f"{check['check_id']} skipped without a real reason"
+    by_file = {(c["check_id"], Path(c["file_path"]).name) for c in skipped}
+    # With a digest, nothing excuses a mutable tag; prod always pulls.
+    assert ("CKV_K8S_43", "prod-digest.yaml") not in by_file
+    assert not any(cid == "CKV_K8S_15" and f.startswith("prod") for cid, f in by_file)
+
+
+def test_existing_secret_is_required() -> None:
+    result = helm_template("--set", "secrets.existingSecret=")
+    assert result.returncode != 0
+
+
+def test_schema_rejects_latest_tag_and_unknown_keys() -> None:
+    assert helm_template("--set", "image.tag=latest").returncode != 0
+    assert helm_template("--set", "api.replicas=3").returncode != 0
+
+
+# --------------------------------------------------------------------------
+# Rendered objects (dev and prod)
+
+
+def test_renders_every_component(docs: list[dict[str, Any]]) -> None:
+    kinds = {d["kind"] for d in docs}
+    assert kinds >= {
+        "Deployment", "Service", "Ingress", "PodDisruptionBudget", "ConfigMap",
+        "NetworkPolicy", "Job", "ServiceAccount",
+    }  # fmt: skip
+    components = {
+        d["metadata"]["labels"]["app.kubernetes.io/component"] for d in by_kind(docs, "Deployment")
+    }
+    assert components == {"api", "worker", "beat"}
+    assert all(d["metadata"]["namespace"] == NAMESPACE for d in docs if d["kind"] != "Namespace")
+
+
+def test_chart_never_renders_a_secret(docs: list[dict[str, Any]]) -> None:
+    assert not by_kind(docs, "Secret")
+    (configmap,) = by_kind(docs, "ConfigMap")
+    assert SECRET_VARS.isdisjoint(configmap["data"])
+
+
+def test_secrets_are_referenced_from_the_existing_secret(docs: list[dict[str, Any]]) -> None:
+    for name, template in pod_specs(docs).items():
+        (container,) = template["spec"]["containers"]
+        env = {e["name"]: e for e in container.get("env", [])}
+        for variable in SECRET_VARS:
+            assert "value" not in env[variable], f"{name}: {variable} must not be inline"
+            assert env[variable]["valueFrom"]["secretKeyRef"]["name"] == "reference-app-secrets"
+
+
+def test_every_pod_is_hardened(docs: list[dict[str, Any]]) -> None:
+    for name, template in pod_specs(docs).items():
+        spec = template["spec"]
+        assert spec["automountServiceAccountToken"] is False, name
+        pod_sc = spec["securityContext"]
+        assert pod_sc["runAsNonRoot"] is True, name
+        assert pod_sc["runAsUser"] >= 10000, name
+        assert pod_sc["seccompProfile"]["type"] == "RuntimeDefault", name
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        for container in spec["containers"]:
+            sc = container["securityContext"]
+            assert sc["readOnlyRootFilesystem"] is True, name
+            assert sc["allowPrivilegeEscalation"] is False, name
+            assert sc["capabilities"]["drop"] == ["ALL"], name
+            (tmp,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]  # noqa: S108
+            assert "emptyDir" in volumes[tmp["name"]], f"{name}: /tmp must be an emptyDir"
+            assert container["resources"]["requests"], name
+            assert container["resources"]["limits"], name
+
+
+def test_api_probes_use_the_health_endpoints(docs: list[dict[str, Any]]) -> None:
+    (container,) = workload(docs, "api")["spec"]["template"]["spec"]["containers"]
+    assert container["startupProbe"]["httpGet"]["path"] == "/api/v1/health/startup"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/api/v1/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/api/v1/health/ready"
+    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
+    assert container["command"] == [
+        "reference-app", "serve", "--host", "0.0.0.0", "--port", "8000",  # noqa: S104
+    ]  # fmt: skip
+
+
+def test_worker_and_beat_commands(docs: list[dict[str, Any]]) -> None:
+    app = ["celery", "-A", "reference_app.jobs.celery_app"]
+    worker = workload(docs, "worker")["spec"]["template"]["spec"]["containers"][0]
+    assert worker["command"][:4] == [*app, "worker"]
+    assert "inspect ping" in " ".join(worker["livenessProbe"]["exec"]["command"])
+    beat = workload(docs, "beat")
+    assert beat["spec"]["template"]["spec"]["containers"][0]["command"][:4] == [*app, "beat"]
+
+
+def test_exactly_one_scheduler(docs: list[dict[str, Any]]) -> None:
+    beat = workload(docs, "beat")["spec"]
+    assert beat["replicas"] == 1
+    assert beat["strategy"]["type"] == "Recreate"
+    hpa_targets = {
+        h["spec"]["scaleTargetRef"]["name"] for h in by_kind(docs, "HorizontalPodAutoscaler")
+    }
+    assert "reference-app-beat" not in hpa_targets
+
+
+def test_migration_job_is_a_pre_install_and_pre_upgrade_hook(docs: list[dict[str, Any]]) -> None:
+    job = workload(docs, "migrate")
+    annotations = job["metadata"]["annotations"]
+    assert set(annotations["helm.sh/hook"].split(",")) == {"pre-install", "pre-upgrade"}
+    assert "before-hook-creation" in annotations["helm.sh/hook-delete-policy"]
+    spec = job["spec"]["template"]["spec"]
+    assert spec["restartPolicy"] == "Never"
+    (container,) = spec["containers"]
+    assert container["command"] == ["reference-app", "migrate"]
+    # The ConfigMap doesn't exist yet at pre-install: same values, inline.
+    (configmap,) = by_kind(docs, "ConfigMap")
+    inline = {e["name"]: e.get("value") for e in container["env"]}
+    assert {k: inline[k] for k in configmap["data"]} == configmap["data"]
+    assert "envFrom" not in container
+    assert "serviceAccountName" not in spec
+
+
+def test_pods_roll_when_config_changes(docs: list[dict[str, Any]]) -> None:
+    for component in ("api", "worker", "beat"):
+        annotations = workload(docs, component)["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["checksum/config"], component
+
+
+def test_service_ingress_and_pdb_select_the_api(docs: list[dict[str, Any]]) -> None:
+    api_labels = workload(docs, "api")["spec"]["template"]["metadata"]["labels"]
+    other_labels = [
+        workload(docs, c)["spec"]["template"]["metadata"]["labels"] for c in ("worker", "beat")
+    ]
+    (service,) = by_kind(docs, "Service")
+    assert selector_matches({"matchLabels": service["spec"]["selector"]}, api_labels)
+    assert not any(
+        selector_matches({"matchLabels": service["spec"]["selector"]}, o) for o in other_labels
+    )
+
+    (ingress,) = by_kind(docs, "Ingress")
+    assert ingress["spec"]["ingressClassName"] == "traefik"
+    for rule in ingress["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            assert path["backend"]["service"]["name"] == service["metadata"]["name"]
+            assert not path["path"].startswith("/metrics")
+
+    pdbs = {p["metadata"]["name"]: p for p in by_kind(docs, "PodDisruptionBudget")}
+    assert selector_matches(pdbs["reference-app-api"]["spec"]["selector"], api_labels)
+
+
+def test_network_policies_cover_every_pod(docs: list[dict[str, Any]]) -> None:
+    policies = by_kind(docs, "NetworkPolicy")
+    for name, template in pod_specs(docs).items():
+        labels = template["metadata"]["labels"]
+        matching = [p for p in policies if selector_matches(p["spec"]["podSelector"], labels)]
+        assert matching, f"{name} is not selected by any NetworkPolicy"
+        for policy in matching:
+            assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    api_policy = next(p for p in policies if p["metadata"]["name"] == "reference-app-api")
+    (rule,) = api_policy["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
+
+
+# --------------------------------------------------------------------------
+# Production sizing
+
+
+def test_prod_resources_follow_the_prd(prod: list[dict[str, Any]]) -> None:
+    api = workload(prod, "api")["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert api["limits"] == {"cpu": "4", "memory": "8Gi"}
+    worker = workload(prod, "worker")["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert worker["limits"] == {"cpu": "2", "memory": "4Gi"}
+
+
+def test_prod_autoscales_the_api(prod: list[dict[str, Any]]) -> None:
+    (hpa,) = by_kind(prod, "HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1", "kind": "Deployment", "name": "reference-app-api",
+    }  # fmt: skip
+    assert hpa["spec"]["minReplicas"] >= 2
+    # The HPA owns the replica count: a fixed one would fight it on every upgrade.
+    assert "replicas" not in workload(prod, "api")["spec"]
+
+
+def test_prod_ingress_terminates_tls(prod: list[dict[str, Any]]) -> None:
+    (ingress,) = by_kind(prod, "Ingress")
+    assert ingress["spec"]["tls"]
+    assert ingress["metadata"]["annotations"]["traefik.ingress.kubernetes.io/router.tls"] == "true"
+
+
+def test_prod_config_is_production(prod: list[dict[str, Any]]) -> None:
+    (configmap,) = by_kind(prod, "ConfigMap")
+    data = configmap["data"]
+    assert data["APP_ENVIRONMENT"] == "production"
+    assert data["APP_AUTO_MIGRATE"] == "false"
+    assert "*" not in json.loads(data["APP_CORS_ORIGINS"])
+    assert json.loads(data["APP_TRUSTED_PROXIES"]), "behind Traefik the proxy must be trusted"
