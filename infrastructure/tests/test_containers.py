@@ -47,9 +47,7 @@ SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"}
 
 def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     # Arguments are tool paths found by require_tool and fixed repository paths.
-    return subprocess.run(  # noqa: S603
-        cmd, capture_output=True, text=True, timeout=300, check=False, **kwargs
-    )
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False, **kwargs)
 
 
 def parse_dockerfile(path: Path) -> list[tuple[str, str]]:

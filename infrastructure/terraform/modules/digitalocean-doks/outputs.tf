@@ -1,0 +1,19 @@
+output "cluster_id" {
+  description = "ID of the DOKS cluster (doctl kubernetes cluster kubeconfig save <id>)."
+  value       = digitalocean_kubernetes_cluster.this.id
+}
+
+output "cluster_endpoint" {
+  description = "URL of the Kubernetes API server."
+  value       = digitalocean_kubernetes_cluster.this.endpoint
+}
+
+output "app_secrets" {
+  description = "APP_SECRET_KEY, APP_DATABASE_URL and APP_REDIS_URL for a Kubernetes Secret (see the environment README)."
+  value = {
+    APP_SECRET_KEY   = random_password.app_secret_key.result
+    APP_DATABASE_URL = var.database_url
+    APP_REDIS_URL    = var.redis_url
+  }
+  sensitive = true
+}
