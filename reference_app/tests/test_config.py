@@ -4,7 +4,7 @@ import pytest
 
 from reference_app.core.config import Environment, InsecureConfigurationError, Settings
 
-STRONG_KEY = "k" * 48
+STRONG_KEY = "production-key-" + "0123456789abcdef" * 3
 POSTGRES = "postgresql+asyncpg://app@db:5432/app"
 
 
@@ -83,3 +83,14 @@ def test_production_refuses_insecure_configuration(
     with pytest.raises(ValueError, match=variable) as raised:
         production(**overrides)
     assert isinstance(raised.value.errors()[0]["ctx"]["error"], InsecureConfigurationError)  # type: ignore[attr-defined]
+
+
+def test_refusals_never_echo_the_configuration(clean_environment: pytest.MonkeyPatch) -> None:
+    """Pydantic would print the refused input, secret key included, unless told not to."""
+    clean_environment.setenv("APP_ENVIRONMENT", "production")
+    clean_environment.setenv("APP_SECRET_KEY", STRONG_KEY)
+    clean_environment.setenv("APP_CORS_ORIGINS", "*")
+    with pytest.raises(ValueError, match="APP_CORS_ORIGINS") as raised:
+        from_env()
+    assert "input_value" not in str(raised.value)
+    assert STRONG_KEY[:20] not in str(raised.value)

@@ -21,6 +21,7 @@ UNREACHABLE_POSTGRES = "postgresql+asyncpg://nobody@127.0.0.1:1/nothing"
 async def test_unknown_route_and_wrong_method_use_the_error_shape(client: AsyncClient) -> None:
     missing = await client.get("/api/v1/nope")
     wrong_method = await client.put("/api/v1/posts")
+    assert len(missing.headers.get_list("x-request-id")) == 1
     assert (missing.status_code, error_code(missing)) == (404, "NOT_FOUND")
     assert (wrong_method.status_code, error_code(wrong_method)) == (405, "METHOD_NOT_ALLOWED")
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
         env_file=".env",
         env_file_encoding="utf-8",
         extra="ignore",
+        # A validation error must never print the values it refused (they include the key).
+        hide_input_in_errors=True,
     )
 
     project_name: str = "Reference App"

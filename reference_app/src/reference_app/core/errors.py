@@ -153,15 +153,12 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Build the JSON response of the one error shape."""
-    request_id = correlation_id.get()
     body = ErrorResponse(
-        error=ErrorBody(code=code, message=message, details=details, request_id=request_id)
+        error=ErrorBody(
+            code=code, message=message, details=details, request_id=correlation_id.get()
+        )
     )
-    all_headers = dict(headers or {})
-    if request_id:
-        # The 500 handler runs outside the request-id middleware, so set the header here too.
-        all_headers.setdefault("X-Request-ID", request_id)
-    return JSONResponse(body.model_dump(), status_code=status_code, headers=all_headers)
+    return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
 async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
@@ -199,7 +196,11 @@ async def _handle_database_unavailable(request: Request, exc: Exception) -> JSON
 
 async def _handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled_exception", method=request.method, path=request.url.path)
-    return error_response(500, ErrorCode.INTERNAL_ERROR, AppError.message)
+    # This handler runs outside every middleware (Starlette's ServerErrorMiddleware), so the
+    # request-id middleware cannot add its header: add it here.
+    request_id = correlation_id.get()
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return error_response(500, ErrorCode.INTERNAL_ERROR, AppError.message, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
