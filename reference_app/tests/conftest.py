@@ -128,6 +128,35 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         yield http
 
 
+def require_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
+    """Skip (laptop) or fail (CI) when the real Redis does not answer."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {url}: {exc!r}"
+        if services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+async def redis_settings(database_url: str) -> AsyncIterator[Settings]:
+    """Settings using the real Redis under a key prefix of this test's own, removed afterwards."""
+    from redis.asyncio import Redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    require_redis(url)
+    prefix = f"refapp-test-{uuid.uuid4().hex[:12]}:"
+    yield make_settings(database_url, redis_url=url, redis_key_prefix=prefix)
+    client = Redis.from_url(url)
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Remove every APP_* variable so settings tests see only what they set."""

@@ -13,10 +13,12 @@ import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
 
 from reference_app import __version__
 from reference_app.api.deps import API_PREFIX
 from reference_app.api.router import api_router
+from reference_app.core.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
 from reference_app.core.config import Environment, Settings, get_settings
 from reference_app.core.database import (
     create_engine,
@@ -28,7 +30,12 @@ from reference_app.core.errors import install_error_handlers
 from reference_app.core.events import ChangeListener
 from reference_app.core.logging import configure_logging
 from reference_app.core.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
+from reference_app.core.rate_limit import RateLimiter, RateLimitMiddleware
+from reference_app.core.redis import create_redis, ping_redis
+from reference_app.events import create_broker
 from reference_app.health.service import HealthCheck
+from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
+from reference_app.users.cache import invalidate_users
 
 logger = structlog.get_logger(__name__)
 
@@ -46,6 +53,7 @@ OPENAPI_TAGS = [
     {"name": "posts", "description": "Public posts and private drafts."},
     {"name": "todos", "description": "Your own todo list."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
+    {"name": "events", "description": "Live changes to posts and todos (Server-Sent Events)."},
 ]
 
 
@@ -63,7 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.started = True
         logger.info("started", environment=settings.environment.value)
         yield
+        await event_broker.close()
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
     app = FastAPI(
         title=settings.project_name,
@@ -76,10 +87,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.started = False
+    redis = create_redis(settings)
+    app.state.redis = redis
+    cache = _create_cache(settings, redis)
+    app.state.cache = cache
+    app.state.rate_limiter = RateLimiter.from_settings(settings, redis)
+
     health_checks: dict[str, HealthCheck] = {"database": partial(ping_database, engine)}
+    if redis is not None:
+        health_checks["cache"] = partial(ping_redis, redis)
     app.state.health_checks = health_checks
-    change_listeners: list[ChangeListener] = []
+    change_listeners: list[ChangeListener] = [invalidate_users(cache), invalidate_posts(cache)]
     app.state.change_listeners = change_listeners
+    event_broker = create_broker(settings, redis)
+    app.state.event_broker = event_broker
+    # Last: a client reacting to an event must not then read a cache entry not yet invalidated.
+    change_listeners.append(event_broker.publish)
 
     install_error_handlers(app)
     _add_middleware(app, settings)
@@ -87,8 +110,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _create_cache(settings: Settings, redis: Redis | None) -> Cache:
+    """Redis when configured (shared by every instance), else this process's memory."""
+    backend: CacheBackend
+    if redis is None:
+        backend = MemoryCacheBackend()
+    else:
+        backend = RedisCacheBackend(redis, prefix=f"{settings.redis_key_prefix}cache:")
+    return Cache(
+        backend,
+        ttl_seconds={
+            "user": settings.cache_user_ttl_seconds,
+            "post": settings.cache_post_ttl_seconds,
+            PUBLIC_LIST: settings.cache_post_list_ttl_seconds,
+        },
+        jitter=settings.cache_ttl_jitter,
+        enabled=settings.cache_enabled,
+    )
+
+
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     """Added innermost first: the request id is set before anything logs."""
+    # Innermost, so a 429 still gets CORS and security headers, a request id and a log line,
+    # and CORS preflights are answered before they count against a limit.
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

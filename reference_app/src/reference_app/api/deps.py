@@ -2,6 +2,9 @@
 
 Everything here comes from ``request.app.state``, which ``create_app`` fills, so two apps built
 with different settings never share an engine or a key.
+
+Every dependency is ``async def``, even the trivial ones: FastAPI runs a plain ``def``
+dependency in a worker thread, and those thread hops were most of a request's cost.
 """
 
 from collections.abc import AsyncIterator
@@ -12,12 +15,14 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reference_app.auth import service as auth_service
+from reference_app.core.cache import Cache
 from reference_app.core.config import Settings
 from reference_app.core.database import session_scope
 from reference_app.core.errors import AuthenticationError, ErrorCode
 from reference_app.core.events import ChangeNotifier
 from reference_app.core.security import TokenClaims, TokenType, decode_token
-from reference_app.users.models import User
+from reference_app.users.cache import get_user_profile
+from reference_app.users.schemas import UserRead
 
 API_PREFIX = "/api/v1"
 
@@ -25,7 +30,7 @@ API_PREFIX = "/api/v1"
 bearer_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/login", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -35,12 +40,18 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_notifier(request: Request) -> ChangeNotifier:
+async def get_cache(request: Request) -> Cache:
+    cache: Cache = request.app.state.cache
+    return cache
+
+
+async def get_notifier(request: Request) -> ChangeNotifier:
     return ChangeNotifier(request.app.state.change_listeners)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 NotifierDep = Annotated[ChangeNotifier, Depends(get_notifier)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 
@@ -60,8 +71,9 @@ async def get_access_claims(
 AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
 
 
-async def get_current_user(claims: AccessClaims, session: SessionDep) -> User:
-    user = await session.get(User, claims.user_id)
+async def get_current_user(claims: AccessClaims, session: SessionDep, cache: CacheDep) -> UserRead:
+    """The caller's profile (cached: most requests then cost one small denylist lookup)."""
+    user = await get_user_profile(session, cache, claims.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError(
             "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
@@ -69,17 +81,17 @@ async def get_current_user(claims: AccessClaims, session: SessionDep) -> User:
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[UserRead, Depends(get_current_user)]
 
 
 async def get_optional_user(
-    token: BearerToken, settings: SettingsDep, session: SessionDep
-) -> User | None:
+    token: BearerToken, settings: SettingsDep, session: SessionDep, cache: CacheDep
+) -> UserRead | None:
     """The caller if a token was sent, else ``None``: for endpoints open to everyone."""
     if token is None:
         return None
     claims = await get_access_claims(token, settings, session)
-    return await get_current_user(claims, session)
+    return await get_current_user(claims, session, cache)
 
 
-OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+OptionalUser = Annotated[UserRead | None, Depends(get_optional_user)]

@@ -10,6 +10,7 @@ from reference_app.api.deps import AccessClaims, SessionDep, SettingsDep
 from reference_app.auth import service
 from reference_app.auth.schemas import LoginRequest, RefreshRequest, SignupResponse, TokenPair
 from reference_app.core.errors import ERROR_RESPONSES
+from reference_app.core.rate_limit import limit_login_per_account
 from reference_app.users.schemas import UserCreate, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -57,6 +58,16 @@ async def login_credentials(request: Request) -> LoginRequest:
         ) from exc
 
 
+async def login_attempt_limit(
+    request: Request, credentials: Annotated[LoginRequest, Depends(login_credentials)]
+) -> None:
+    """Limit logins per account as well as per IP (the per-IP limit is the middleware's).
+
+    FastAPI runs ``login_credentials`` once per request, so the route still gets the body.
+    """
+    await limit_login_per_account(request, credentials.email)
+
+
 @router.post(
     "/signup",
     response_model=SignupResponse,
@@ -73,6 +84,7 @@ async def signup(data: UserCreate, session: SessionDep, settings: SettingsDep) -
     response_model=TokenPair,
     summary="Sign in with email and password",
     openapi_extra={"requestBody": _LOGIN_REQUEST_BODY},
+    dependencies=[Depends(login_attempt_limit)],
 )
 async def login(
     credentials: Annotated[LoginRequest, Depends(login_credentials)],

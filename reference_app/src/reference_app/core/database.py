@@ -86,7 +86,15 @@ def create_engine(settings: Settings) -> AsyncEngine:
     makes requests fail fast with a clear error instead of hanging."""
     timeout = settings.database_timeout_seconds
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, connect_args={"timeout": timeout})
+        # A fixed pool, no overflow: each new SQLite connection starts a thread and takes the
+        # file lock for its PRAGMAs, so under load a churning overflow costs more than waiting.
+        engine = create_async_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=0,
+            pool_timeout=timeout,
+            connect_args={"timeout": timeout},
+        )
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         return engine
     return create_async_engine(

@@ -224,6 +224,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": HTTPStatus(status).phrase}
-    for status in (401, 403, 404, 409, 422)
+    for status in (401, 403, 404, 409, 422, 429)
 }
 """OpenAPI ``responses`` entries so every route documents the error shape."""

@@ -5,9 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import CurrentUser, NotifierDep, OptionalUser, SessionDep
+from reference_app.api.deps import CacheDep, CurrentUser, NotifierDep, OptionalUser, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.core.pagination import Page, PageParamsDep, build_page
+from reference_app.core.pagination import Page, PageParamsDep
 from reference_app.posts import service
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate
@@ -27,21 +27,23 @@ async def create_post(
 @router.get("", response_model=Page[PostRead], summary="List posts, newest first")
 async def list_posts(
     session: SessionDep,
+    cache: CacheDep,
     viewer: OptionalUser,
     params: PageParamsDep,
     published_only: Annotated[
         bool, Query(description="false: also include your own drafts (when signed in).")
     ] = True,
 ) -> Page[PostRead]:
-    posts, total = await service.list_posts(
-        session, params, published_only=published_only, viewer=viewer
+    return await service.list_posts(
+        session, cache, params, published_only=published_only, viewer=viewer
     )
-    return build_page([PostRead.model_validate(post) for post in posts], total, params)
 
 
 @router.get("/{post_id}", response_model=PostRead, summary="Read one post")
-async def read_post(post_id: uuid.UUID, session: SessionDep, viewer: OptionalUser) -> Post:
-    return await service.get_post(session, post_id, viewer=viewer)
+async def read_post(
+    post_id: uuid.UUID, session: SessionDep, cache: CacheDep, viewer: OptionalUser
+) -> PostRead:
+    return await service.read_post(session, cache, post_id, viewer=viewer)
 
 
 @router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")

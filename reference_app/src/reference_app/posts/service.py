@@ -1,4 +1,8 @@
-"""Posts: drafts are visible to their author only; only the author may change a post."""
+"""Posts: drafts are visible to their author only; only the author may change a post.
+
+Reads go through the cache (see ``posts/cache.py``); writes always load fresh rows from the
+database and announce the change, which invalidates the cache.
+"""
 
 import uuid
 
@@ -6,13 +10,15 @@ from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from reference_app.core.cache import Cache
 from reference_app.core.database import utcnow
 from reference_app.core.errors import NotFoundError, PermissionDeniedError
 from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
-from reference_app.core.pagination import PageParams, paginate
+from reference_app.core.pagination import Page, PageParams, build_page, paginate
+from reference_app.posts.cache import PAGE_ADAPTER, POST_ADAPTER, post_key, public_page_key
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate
-from reference_app.users.models import User
+from reference_app.users.schemas import UserRead
 
 
 def _post_changed(post: Post, action: ChangeAction, *, was_public: bool) -> ChangeEvent:
@@ -29,7 +35,7 @@ def _post_changed(post: Post, action: ChangeAction, *, was_public: bool) -> Chan
 
 
 async def create_post(
-    session: AsyncSession, data: PostCreate, *, author: User, notifier: ChangeNotifier
+    session: AsyncSession, data: PostCreate, *, author: UserRead, notifier: ChangeNotifier
 ) -> Post:
     post = Post(**data.model_dump(), author_id=author.id)
     session.add(post)
@@ -38,29 +44,63 @@ async def create_post(
     return post
 
 
-async def list_posts(
-    session: AsyncSession, params: PageParams, *, published_only: bool, viewer: User | None
-) -> tuple[list[Post], int]:
-    """Newest first. With ``published_only=False`` a signed-in author also sees their drafts."""
+async def _load_page(
+    session: AsyncSession, params: PageParams, viewer: UserRead | None
+) -> Page[PostRead]:
     visible: ColumnElement[bool] = col(Post.published).is_(True)
-    if not published_only and viewer is not None:
+    if viewer is not None:
         visible = or_(visible, col(Post.author_id) == viewer.id)
     statement = (
         select(Post).where(visible).order_by(col(Post.created_at).desc(), col(Post.id).desc())
     )
-    return await paginate(session, statement, params)
+    posts, total = await paginate(session, statement, params)
+    return build_page([PostRead.model_validate(post) for post in posts], total, params)
 
 
-async def get_post(session: AsyncSession, post_id: uuid.UUID, *, viewer: User | None) -> Post:
+async def list_posts(
+    session: AsyncSession,
+    cache: Cache,
+    params: PageParams,
+    *,
+    published_only: bool,
+    viewer: UserRead | None,
+) -> Page[PostRead]:
+    """Newest first. With ``published_only=False`` a signed-in author also sees their drafts.
+
+    Only the public listing is cached: it is the same for everyone.
+    """
+    if not published_only and viewer is not None:
+        return await _load_page(session, params, viewer)
+    key = await public_page_key(cache, params)
+    page = await cache.get_or_load(key, lambda: _load_page(session, params, None), PAGE_ADAPTER)
+    assert page is not None  # a page always exists, if only an empty one
+    return page
+
+
+def _is_visible(published: bool, author_id: uuid.UUID, viewer: UserRead | None) -> bool:
+    return published or (viewer is not None and viewer.id == author_id)
+
+
+async def read_post(
+    session: AsyncSession, cache: Cache, post_id: uuid.UUID, *, viewer: UserRead | None
+) -> PostRead:
     """A draft is reported as missing to anyone but its author: its existence is private."""
-    post = await session.get(Post, post_id)
-    if post is None or (not post.published and (viewer is None or viewer.id != post.author_id)):
+
+    async def load() -> PostRead | None:
+        post = await session.get(Post, post_id)
+        return None if post is None else PostRead.model_validate(post)
+
+    post = await cache.get_or_load(post_key(post_id), load, POST_ADAPTER)
+    if post is None or not _is_visible(post.published, post.author_id, viewer):
         raise NotFoundError("post", post_id)
     return post
 
 
-async def _get_own_post(session: AsyncSession, post_id: uuid.UUID, editor: User) -> Post:
-    post = await get_post(session, post_id, viewer=editor)
+async def _get_own_post(session: AsyncSession, post_id: uuid.UUID, editor: UserRead) -> Post:
+    """The row to change, read fresh from the database (never from the cache)."""
+    post = await session.get(Post, post_id)
+    if post is None or not _is_visible(post.published, post.author_id, editor):
+        raise NotFoundError("post", post_id)
     if post.author_id != editor.id:
         raise PermissionDeniedError("Only the author can change this post")
     return post
@@ -71,7 +111,7 @@ async def update_post(
     post_id: uuid.UUID,
     data: PostUpdate,
     *,
-    editor: User,
+    editor: UserRead,
     notifier: ChangeNotifier,
 ) -> Post:
     post = await _get_own_post(session, post_id, editor)
@@ -85,7 +125,7 @@ async def update_post(
 
 
 async def delete_post(
-    session: AsyncSession, post_id: uuid.UUID, *, editor: User, notifier: ChangeNotifier
+    session: AsyncSession, post_id: uuid.UUID, *, editor: UserRead, notifier: ChangeNotifier
 ) -> None:
     post = await _get_own_post(session, post_id, editor)
     await session.delete(post)

@@ -12,7 +12,7 @@ from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.pagination import PageParams, paginate
 from reference_app.todos.models import Todo
 from reference_app.todos.schemas import TodoCreate, TodoRead, TodoSort, TodoUpdate
-from reference_app.users.models import User
+from reference_app.users.schemas import UserRead
 
 _ORDERING: dict[TodoSort, tuple[Any, ...]] = {
     TodoSort.CREATED: (col(Todo.created_at).asc(),),
@@ -35,7 +35,7 @@ def _todo_changed(todo: Todo, action: ChangeAction) -> ChangeEvent:
 
 
 async def create_todo(
-    session: AsyncSession, data: TodoCreate, *, owner: User, notifier: ChangeNotifier
+    session: AsyncSession, data: TodoCreate, *, owner: UserRead, notifier: ChangeNotifier
 ) -> Todo:
     todo = Todo(**data.model_dump(), owner_id=owner.id)
     session.add(todo)
@@ -48,7 +48,7 @@ async def list_todos(
     session: AsyncSession,
     params: PageParams,
     *,
-    owner: User,
+    owner: UserRead,
     completed: bool | None,
     sort: TodoSort,
 ) -> tuple[list[Todo], int]:
@@ -59,7 +59,7 @@ async def list_todos(
     return await paginate(session, statement, params)
 
 
-async def get_todo(session: AsyncSession, todo_id: uuid.UUID, *, owner: User) -> Todo:
+async def get_todo(session: AsyncSession, todo_id: uuid.UUID, *, owner: UserRead) -> Todo:
     todo = await session.get(Todo, todo_id)
     if todo is None or todo.owner_id != owner.id:
         raise NotFoundError("todo", todo_id)
@@ -71,7 +71,7 @@ async def update_todo(
     todo_id: uuid.UUID,
     data: TodoUpdate,
     *,
-    owner: User,
+    owner: UserRead,
     notifier: ChangeNotifier,
 ) -> Todo:
     todo = await get_todo(session, todo_id, owner=owner)
@@ -87,7 +87,7 @@ async def update_todo(
 
 
 async def delete_todo(
-    session: AsyncSession, todo_id: uuid.UUID, *, owner: User, notifier: ChangeNotifier
+    session: AsyncSession, todo_id: uuid.UUID, *, owner: UserRead, notifier: ChangeNotifier
 ) -> None:
     todo = await get_todo(session, todo_id, owner=owner)
     await session.delete(todo)

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from reference_app.api.deps import CurrentUser, NotifierDep, SessionDep
+from reference_app.api.deps import CacheDep, CurrentUser, NotifierDep, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.users import service
 from reference_app.users.models import User
@@ -14,13 +14,15 @@ router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
 
 @router.get("/me", response_model=UserRead, summary="The signed-in user's profile")
-async def read_me(user: CurrentUser) -> User:
+async def read_me(user: CurrentUser) -> UserRead:
     return user
 
 
 @router.get("/{user_id}", response_model=UserRead, summary="A user's profile")
-async def read_user(user_id: uuid.UUID, session: SessionDep, _: CurrentUser) -> User:
-    return await service.get_user(session, user_id)
+async def read_user(
+    user_id: uuid.UUID, session: SessionDep, cache: CacheDep, _: CurrentUser
+) -> UserRead:
+    return await service.read_user(session, cache, user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead, summary="Update a profile (your own)")

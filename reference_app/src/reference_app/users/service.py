@@ -5,10 +5,12 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from reference_app.core.cache import Cache
 from reference_app.core.database import utcnow
 from reference_app.core.errors import ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
 from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.security import hash_password
+from reference_app.users.cache import get_user_profile
 from reference_app.users.models import User
 from reference_app.users.schemas import UserCreate, UserRead, UserUpdate
 
@@ -28,6 +30,14 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     if user is None:
         raise NotFoundError("user", user_id)
     return user
+
+
+async def read_user(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> UserRead:
+    """A user's profile, through the cache."""
+    profile = await get_user_profile(session, cache, user_id)
+    if profile is None:
+        raise NotFoundError("user", user_id)
+    return profile
 
 
 async def add_user(session: AsyncSession, data: UserCreate, *, is_superuser: bool = False) -> User:
@@ -59,7 +69,7 @@ async def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
     *,
-    editor: User,
+    editor: UserRead,
     notifier: ChangeNotifier,
 ) -> User:
     """Apply a partial update. Users may edit only themselves; superusers may edit anyone."""

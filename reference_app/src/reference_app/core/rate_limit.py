@@ -1,0 +1,287 @@
+"""Rate limiting: at most N requests per time window from one client.
+
+What is limited, and by what:
+
+- **Every API request**, per client IP (see :mod:`reference_app.core.client_ip`):
+  ``APP_RATE_LIMIT_DEFAULT`` (100/minute). :class:`RateLimitMiddleware` counts requests before
+  routing, so it is cheap and also counts 404s (scanners probing for ``/wp-admin``). Probes,
+  docs and metrics are exempt: a load balancer must never be throttled into marking us down.
+- **One endpoint**, per client IP, when ``APP_RATE_LIMIT_OVERRIDES`` names it as
+  ``"METHOD /route-template"`` (``"POST /api/v1/posts"``, ``"GET /api/v1/posts/{post_id}"``).
+  The endpoint then has its own count *instead of* the default one. Login and signup get
+  ``APP_RATE_LIMIT_AUTH_PER_IP`` this way (an explicit override wins). See
+  :class:`EndpointLimit` for how a template is matched.
+- **Login, per account**: ``APP_RATE_LIMIT_AUTH_PER_ACCOUNT``, keyed by the lower-cased email.
+  Per-IP limits alone do not stop a botnet guessing one account's password from many
+  addresses. The email is in the body, which middleware should not read (the route needs it
+  too), so this limit is a dependency of the login route that receives the parsed credentials:
+  :func:`limit_login_per_account`. The price: anyone can keep one account's logins throttled
+  for a minute; nobody can guess its password quickly.
+
+The strategy is the *moving window* of the ``limits`` library: a request counts for exactly one
+window after it was made. A fixed window (counts reset at each minute boundary) would let a
+client send 2N requests in a few seconds around the boundary.
+
+Counts live in Redis when ``APP_REDIS_URL`` is set, so every app instance shares one count;
+otherwise in process memory (each process counts on its own: fine for development and tests).
+
+**Fail open**: if the storage errors (Redis down or slow), the error is logged and the request
+goes through unlimited. An outage of the limiter must not become an outage of the API.
+
+Responses carry the ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``
+headers (IETF draft names); a 429 also carries ``Retry-After`` and the usual error body with
+code ``RATE_LIMITED``.
+"""
+
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
+from starlette.datastructures import MutableHeaders
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reference_app.core.client_ip import IPNetwork, client_ip, parse_trusted_proxies
+from reference_app.core.config import Settings
+from reference_app.core.errors import AppError, ErrorCode, error_response
+
+logger = structlog.get_logger(__name__)
+
+AUTH_ROUTES = ("POST /api/v1/auth/login", "POST /api/v1/auth/signup")
+"""The endpoints limited per IP by ``APP_RATE_LIMIT_AUTH_PER_IP`` unless overridden."""
+
+EXEMPT_PATHS = ("/api/v1/health", "/docs", "/redoc", "/openapi.json", "/metrics")
+"""Never limited: these paths and everything below them."""
+
+DEFAULT_BUCKET = "default"
+LOGIN_ACCOUNT_BUCKET = "login-account"
+MESSAGE = "Too many requests; retry after the number of seconds in Retry-After"
+
+
+@dataclass(frozen=True)
+class RateLimitStatus:
+    """The outcome of counting one request against one limit."""
+
+    limit: RateLimitItem
+    allowed: bool
+    remaining: int
+    reset_after: int
+    """Seconds until the oldest counted request leaves the window (and frees a slot)."""
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit-Limit": str(self.limit.amount),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_after),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.reset_after)
+        return headers
+
+    def error_details(self) -> dict[str, Any]:
+        return {"limit": str(self.limit), "retry_after": self.reset_after}
+
+
+@dataclass(frozen=True)
+class EndpointLimit:
+    """The limit of one endpoint, from a ``"METHOD /route-template"`` key.
+
+    The template is compiled with Starlette's own ``compile_path``, the function its router
+    uses, so ``{post_id}`` matches one path segment exactly as routing does and one limit covers
+    ``/api/v1/posts/1`` and ``/api/v1/posts/2``. Matching happens before routing, without
+    asking the router: a template matches every path of its shape, so when two templates match
+    one path (``/users/me`` and ``/users/{user_id}``) the first one listed wins.
+    """
+
+    key: str
+    method: str
+    path_regex: re.Pattern[str]
+    limit: RateLimitItem
+
+    @classmethod
+    def parse(cls, key: str, limit: str) -> "EndpointLimit":
+        method, _, template = key.strip().partition(" ")
+        template = template.strip()
+        if not method or not template.startswith("/"):
+            raise ValueError(f"Rate limit key {key!r} must look like 'POST /api/v1/posts'")
+        path_regex, _, _ = compile_path(template)
+        return cls(f"{method.upper()} {template}", method.upper(), path_regex, parse(limit))
+
+    def matches(self, method: str, path: str) -> bool:
+        return method == self.method and self.path_regex.match(path) is not None
+
+
+class RateLimitedError(AppError):
+    """Raised by route dependencies when a limit is reached: a 429 in the usual error shape."""
+
+    status_code = 429
+    code = ErrorCode.RATE_LIMITED
+    message = MESSAGE
+
+    def __init__(self, status: RateLimitStatus) -> None:
+        super().__init__(details=status.error_details(), headers=status.headers())
+
+
+def create_storage(settings: Settings, redis: Redis | None) -> Storage:
+    """Redis when configured (shared by every instance), else this process's memory.
+
+    ``redis`` is the app's client (:func:`reference_app.core.redis.create_redis`): ``limits``
+    borrows its connection pool, so the limiter uses the same short timeouts (a stalled Redis
+    delays a request by about a second before the limiter fails open) and its connections are
+    closed with the app's. Keys start with ``APP_REDIS_KEY_PREFIX`` followed by ``ratelimit:``.
+    """
+    if redis is None or settings.redis_url is None or not settings.rate_limit_enabled:
+        return MemoryStorage()
+    return RedisStorage(
+        _limits_uri(settings.redis_url),
+        implementation="redispy",
+        key_prefix=f"{settings.redis_key_prefix}ratelimit",
+        # limits types its options as scalars, but hands them to redis-py, which takes a pool.
+        connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+    )
+
+
+def _limits_uri(redis_url: str) -> str:
+    """``limits`` picks its async storage by scheme: ``redis://`` becomes ``async+redis://``."""
+    if redis_url.startswith("unix://"):
+        return f"async+redis+{redis_url}"
+    return f"async+{redis_url}"
+
+
+class RateLimiter:
+    """The configured limits and the storage that counts hits against them.
+
+    Limit strings are parsed here, so a typo in the settings stops the app at start-up.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        enabled: bool = True,
+        default: str = "100/minute",
+        per_account: str = "5/minute",
+        overrides: Mapping[str, str] | None = None,
+        trusted_proxies: Iterable[str] = (),
+    ) -> None:
+        self.enabled = enabled
+        self.default = parse(default)
+        self.per_account = parse(per_account)
+        self.endpoint_limits = tuple(
+            EndpointLimit.parse(key, limit) for key, limit in (overrides or {}).items()
+        )
+        self.trusted_proxies: tuple[IPNetwork, ...] = parse_trusted_proxies(trusted_proxies)
+        self._strategy = MovingWindowRateLimiter(storage)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, redis: Redis | None) -> "RateLimiter":
+        overrides = dict(settings.rate_limit_overrides)  # listed first, so they win
+        for route in AUTH_ROUTES:
+            overrides.setdefault(route, settings.rate_limit_auth_per_ip)
+        return cls(
+            create_storage(settings, redis),
+            enabled=settings.rate_limit_enabled,
+            default=settings.rate_limit_default,
+            per_account=settings.rate_limit_auth_per_account,
+            overrides=overrides,
+            trusted_proxies=settings.trusted_proxies,
+        )
+
+    async def hit(self, limit: RateLimitItem, *identifiers: str) -> RateLimitStatus | None:
+        """Count one request against ``limit`` for ``identifiers``.
+
+        Returns ``None`` when the storage fails: the caller lets the request through (fail
+        open). Every exception is caught because each storage raises its own kinds (redis-py's
+        ``ConnectionError`` is not the built-in one), and none of them may become a 500.
+        """
+        try:
+            allowed = await self._strategy.hit(limit, *identifiers)
+            stats = await self._strategy.get_window_stats(limit, *identifiers)
+        except Exception as exc:
+            logger.warning("rate_limit_storage_failed", error=repr(exc))
+            return None
+        reset_after = max(1, math.ceil(stats.reset_time - time.time()))
+        return RateLimitStatus(limit, allowed, max(0, stats.remaining), reset_after)
+
+    def limit_for(self, method: str, path: str) -> tuple[str, RateLimitItem]:
+        """The count (its name) and limit a request falls under: its endpoint's, or the default."""
+        for endpoint in self.endpoint_limits:
+            if endpoint.matches(method, path):
+                return endpoint.key, endpoint.limit
+        return DEFAULT_BUCKET, self.default
+
+
+def rate_limited_response(status: RateLimitStatus) -> JSONResponse:
+    return error_response(
+        429, ErrorCode.RATE_LIMITED, MESSAGE, status.error_details(), status.headers()
+    )
+
+
+def _is_exempt(path: str) -> bool:
+    return any(path == exempt or path.startswith(f"{exempt}/") for exempt in EXEMPT_PATHS)
+
+
+class RateLimitMiddleware:
+    """Count every request per client IP and answer 429 once its limit is reached.
+
+    Pure ASGI (see :mod:`reference_app.core.middleware`): it runs before routing, so it is
+    cheap, counts requests for unknown paths too, and never reads the body.
+    """
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = _route_path(scope)
+        if scope["type"] != "http" or not self.limiter.enabled or _is_exempt(path):
+            await self.app(scope, receive, send)
+            return
+        bucket, limit = self.limiter.limit_for(scope["method"], path)
+        client = client_ip(scope, self.limiter.trusted_proxies)
+        status = await self.limiter.hit(limit, bucket, client)
+        if status is None:  # the storage failed: fail open
+            await self.app(scope, receive, send)
+            return
+        if not status.allowed:
+            await rate_limited_response(status)(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                # setdefault: a limit the route reported itself (per account) wins.
+                for name, value in status.headers().items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the app routes on: without the ``root_path`` a proxy may mount it under."""
+    path: str = scope.get("path", "")
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(f"{root_path}/"):
+        return path[len(root_path) :]
+    return path
+
+
+async def limit_login_per_account(request: Request, email: str) -> None:
+    """Count a login attempt against the account; raise :class:`RateLimitedError` when over."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if not limiter.enabled:
+        return
+    status = await limiter.hit(limiter.per_account, LOGIN_ACCOUNT_BUCKET, email.lower())
+    if status is not None and not status.allowed:
+        raise RateLimitedError(status)

@@ -1,0 +1,229 @@
+"""Caching: cache-aside reads, invalidation on writes, the stampede guard, and failing open."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from pydantic import TypeAdapter
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reference_app.core.cache import Cache, CacheKey, MemoryCacheBackend
+from reference_app.core.config import Settings
+from reference_app.main import create_app
+from tests.support import Account, sign_up
+
+POSTS = "/api/v1/posts"
+INT = TypeAdapter(int)
+
+
+def new_cache(**kwargs: object) -> Cache:
+    return Cache(MemoryCacheBackend(), ttl_seconds={"thing": 60}, **kwargs)  # type: ignore[arg-type]
+
+
+@contextmanager
+def count_queries(engine: AsyncEngine, table: str) -> Iterator[list[str]]:
+    """Record every SELECT that reads ``table`` while the block runs."""
+    seen: list[str] = []
+
+    def record(conn: Connection, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and f"FROM {table}" in statement:
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def publish(client: AsyncClient, author: Account, title: str = "Cached post") -> str:
+    response = await client.post(
+        POSTS, headers=author.headers, json={"title": title, "content": "x", "published": True}
+    )
+    post_id: str = response.json()["id"]
+    return post_id
+
+
+# --- the Cache class itself ---------------------------------------------------------------
+
+
+async def test_memory_backend_expires_and_evicts() -> None:
+    backend = MemoryCacheBackend(max_entries=2)
+    await backend.set("a", b"1", ttl_seconds=60)
+    await backend.set("gone", b"2", ttl_seconds=0)
+    assert await backend.get("a") == b"1"
+    assert await backend.get("gone") is None
+    await backend.set("b", b"3", ttl_seconds=60)
+    await backend.set("c", b"4", ttl_seconds=60)
+    assert await backend.get("a") is None  # the oldest write was evicted
+    assert await backend.incr("n") == 1
+    assert await backend.incr("n") == 2
+
+
+def test_ttl_jitter_spreads_expiries_within_bounds() -> None:
+    cache = new_cache(jitter=0.1)
+    ttls = {cache._jittered(1000) for _ in range(200)}
+    assert min(ttls) >= 900
+    assert max(ttls) <= 1100
+    assert len(ttls) > 20
+
+
+async def test_fifty_concurrent_misses_load_once() -> None:
+    cache = new_cache()
+    loads = 0
+
+    async def slow_loader() -> int | None:
+        nonlocal loads
+        loads += 1
+        await asyncio.sleep(0.05)
+        return 42
+
+    async def request() -> int | None:
+        return await cache.get_or_load(CacheKey("thing", "x"), slow_loader, INT)
+
+    results = await asyncio.gather(*(request() for _ in range(50)))
+    assert results == [42] * 50
+    assert loads == 1
+    assert (cache.stats.misses, cache.stats.loads) == (50, 1)
+
+
+async def test_missing_values_are_not_cached_and_disabled_cache_always_loads() -> None:
+    cache = new_cache()
+    key = CacheKey("thing", "absent")
+
+    async def nothing() -> int | None:
+        return None
+
+    assert await cache.get_or_load(key, nothing, INT) is None
+    assert await cache.backend.get(str(key)) is None
+
+    disabled = new_cache(enabled=False)
+
+    async def seven() -> int | None:
+        return 7
+
+    assert await disabled.get_or_load(key, seven, INT) == 7
+    assert disabled.stats.misses == 0
+
+
+# --- through the API ----------------------------------------------------------------------
+
+
+async def test_post_reads_hit_the_cache_after_the_first(app: FastAPI, client: AsyncClient) -> None:
+    author = await sign_up(client)
+    post_id = await publish(client, author)
+    with count_queries(app.state.engine, "posts") as queries:
+        for _ in range(5):
+            assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200
+    assert len(queries) == 1
+    assert app.state.cache.stats.hits >= 4
+
+
+async def test_fifty_concurrent_requests_for_one_post_make_one_database_load(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    author = await sign_up(client)
+    post_id = await publish(client, author)
+    with count_queries(app.state.engine, "posts") as queries:
+        responses = await asyncio.gather(*(client.get(f"{POSTS}/{post_id}") for _ in range(50)))
+    assert {response.status_code for response in responses} == {200}
+    assert len(queries) == 1
+
+
+async def test_update_and_delete_invalidate_the_post(client: AsyncClient) -> None:
+    author = await sign_up(client)
+    post_id = await publish(client, author, "Before")
+    assert (await client.get(f"{POSTS}/{post_id}")).json()["title"] == "Before"
+    await client.patch(f"{POSTS}/{post_id}", headers=author.headers, json={"title": "After"})
+    assert (await client.get(f"{POSTS}/{post_id}")).json()["title"] == "After"
+    await client.delete(f"{POSTS}/{post_id}", headers=author.headers)
+    assert (await client.get(f"{POSTS}/{post_id}")).status_code == 404
+
+
+async def test_public_list_is_cached_and_invalidated_by_public_changes_only(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    author = await sign_up(client)
+    await publish(client, author, "First")
+    assert (await client.get(POSTS)).json()["total"] == 1
+    with count_queries(app.state.engine, "posts") as queries:
+        assert (await client.get(POSTS)).json()["total"] == 1
+    assert queries == []
+
+    await client.post(POSTS, headers=author.headers, json={"title": "A draft"})
+    with count_queries(app.state.engine, "posts") as queries:
+        assert (await client.get(POSTS)).json()["total"] == 1
+    assert queries == []  # a draft does not change the public pages
+
+    await publish(client, author, "Second")
+    listing = (await client.get(POSTS)).json()
+    assert [item["title"] for item in listing["items"]] == ["Second", "First"]
+
+
+async def test_profile_cache_is_invalidated_on_update(client: AsyncClient) -> None:
+    me = await sign_up(client)
+    assert (await client.get("/api/v1/users/me", headers=me.headers)).json()["full_name"] is None
+    await client.patch(f"/api/v1/users/{me.id}", headers=me.headers, json={"full_name": "Ada"})
+    assert (await client.get("/api/v1/users/me", headers=me.headers)).json()["full_name"] == "Ada"
+    other = await sign_up(client)
+    profile = await client.get(f"/api/v1/users/{me.id}", headers=other.headers)
+    assert profile.json()["full_name"] == "Ada"
+    missing = await client.get(f"/api/v1/users/{uuid.uuid4()}", headers=other.headers)
+    assert missing.status_code == 404
+
+
+async def test_password_hashes_and_tokens_are_never_cached(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    me = await sign_up(client)
+    await client.get("/api/v1/users/me", headers=me.headers)
+    await client.get(f"/api/v1/users/{me.id}", headers=me.headers)
+    backend = app.state.cache.backend
+    assert isinstance(backend, MemoryCacheBackend)
+    stored = b" ".join(value for _, value in backend._entries.values())
+    assert b"$argon2" not in stored
+    assert b"hashed_password" not in stored
+    assert me.access_token.encode() not in stored
+    assert me.refresh_token.encode() not in stored
+
+
+# --- on the real Redis --------------------------------------------------------------------
+
+
+@pytest.fixture
+async def redis_apps(redis_settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
+    """Two app instances sharing one database and one Redis, as behind a load balancer."""
+    first, second = create_app(redis_settings), create_app(redis_settings)
+    async with (
+        LifespanManager(first),
+        LifespanManager(second),
+        AsyncClient(transport=ASGITransport(app=first), base_url="http://a") as client_a,
+        AsyncClient(transport=ASGITransport(app=second), base_url="http://b") as client_b,
+    ):
+        yield client_a, client_b
+
+
+async def test_instances_share_cached_entries_and_invalidations(
+    redis_apps: tuple[AsyncClient, AsyncClient],
+) -> None:
+    client_a, client_b = redis_apps
+    author = await sign_up(client_a)
+    post_id = await publish(client_a, author, "Shared")
+    assert (await client_a.get(f"{POSTS}/{post_id}")).json()["title"] == "Shared"
+    assert (await client_a.get(POSTS)).json()["total"] == 1
+
+    # Updated through instance B: instance A must not serve its stale copy.
+    await client_b.patch(f"{POSTS}/{post_id}", headers=author.headers, json={"title": "Edited"})
+    assert (await client_a.get(f"{POSTS}/{post_id}")).json()["title"] == "Edited"
+    await publish(client_b, author, "Another")
+    assert (await client_a.get(POSTS)).json()["total"] == 2
+
+    health = (await client_a.get("/api/v1/health")).json()
+    assert health["components"]["cache"]["status"] == "up"
