@@ -25,6 +25,7 @@ from limits.aio.storage import MemoryStorage
 from redis.asyncio import Redis
 
 from reference_app.core.client_ip import client_ip, parse_trusted_proxies
+from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, upgrade_database
 from reference_app.core.rate_limit import RateLimiter
 from reference_app.main import create_app
@@ -420,3 +421,26 @@ def _closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+async def test_per_account_keys_in_redis_do_not_contain_the_email(
+    redis_settings: Settings,
+) -> None:
+    """Limiter keys are readable by anyone with Redis access: no personal data in them."""
+    app = create_app(redis_settings)
+    email = "private.person@example.com"
+    async with (
+        LifespanManager(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        response = await client.post(
+            "/api/v1/auth/login", json={"email": email, "password": "wrong password"}
+        )
+        assert response.status_code == 401
+    inspector = Redis.from_url(str(redis_settings.redis_url))
+    keys = [
+        key.decode() async for key in inspector.scan_iter(f"{redis_settings.redis_key_prefix}*")
+    ]
+    await inspector.aclose()
+    assert any("login" in key for key in keys), keys
+    assert not any(email in key or "private.person" in key for key in keys)

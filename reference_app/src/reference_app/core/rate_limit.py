@@ -33,6 +33,7 @@ headers (IETF draft names); a 429 also carries ``Retry-After`` and the usual err
 code ``RATE_LIMITED``.
 """
 
+import hashlib
 import math
 import re
 import time
@@ -282,6 +283,8 @@ async def limit_login_per_account(request: Request, email: str) -> None:
     limiter: RateLimiter = request.app.state.rate_limiter
     if not limiter.enabled:
         return
-    status = await limiter.hit(limiter.per_account, LOGIN_ACCOUNT_BUCKET, email.lower())
+    # The key holds a hash, not the address: limiter keys are visible to anyone reading Redis.
+    account = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    status = await limiter.hit(limiter.per_account, LOGIN_ACCOUNT_BUCKET, account)
     if status is not None and not status.allowed:
         raise RateLimitedError(status)
