@@ -3,6 +3,7 @@
 - ``workbook serve``  — the finished app on the embedded default (SQLite, no services)
 - ``workbook doctor`` — what this machine has for each chapter, and what to do if it is missing
 - ``workbook book``   — build the book (every lesson executed) and say where to open it
+- ``workbook lab``    — list, check, grade and release the labs (see ``workbook.labs``)
 """
 
 import subprocess
@@ -14,12 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from workbook import labs
 from workbook.doctor import run_checks
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(help="The FastAPI Production Workbook.", no_args_is_help=True)
 console = Console()
+app.add_typer(labs.app, name="lab")
 
 
 @app.command()
