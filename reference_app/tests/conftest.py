@@ -149,7 +149,10 @@ async def redis_settings(database_url: str) -> AsyncIterator[Settings]:
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     require_redis(url)
     prefix = f"refapp-test-{uuid.uuid4().hex[:12]}:"
-    yield make_settings(database_url, redis_url=url, redis_key_prefix=prefix)
+    # Celery's keys too (the broker defaults to redis_url), so the cleanup below removes them.
+    yield make_settings(
+        database_url, redis_url=url, redis_key_prefix=prefix, celery_key_prefix=prefix
+    )
     client = Redis.from_url(url)
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     if keys:

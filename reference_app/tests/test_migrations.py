@@ -19,7 +19,17 @@ from reference_app.core.database import (
 )
 from tests.conftest import make_settings
 
-APP_TABLES = ["posts", "refresh_tokens", "revoked_access_tokens", "todos", "users"]
+APP_TABLES = [
+    "dead_letters",
+    "jobs",
+    "password_reset_tokens",
+    "posts",
+    "refresh_tokens",
+    "revoked_access_tokens",
+    "sent_emails",
+    "todos",
+    "users",
+]
 
 
 def _schema_differences(connection: Connection) -> list[object]:

@@ -14,7 +14,7 @@ async def test_schema_documents_auth_errors_and_tags(client: AsyncClient) -> Non
     assert schemes["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"] == "/api/v1/auth/login"
     assert "ErrorResponse" in schema["components"]["schemas"]
     tags = {tag["name"] for tag in schema["tags"]}
-    assert tags == {"auth", "users", "posts", "todos", "health", "events"}
+    assert tags == {"auth", "users", "posts", "todos", "health", "events", "jobs"}
 
     create_post = schema["paths"]["/api/v1/posts"]["post"]
     assert create_post["security"] == [{"OAuth2PasswordBearer": []}]

@@ -1,6 +1,9 @@
-"""The ``reference-app`` command: serve the app, migrate the database, create a superuser."""
+"""The ``reference-app`` command: serve, migrate, create a superuser, manage dead letters."""
 
 import asyncio
+import os
+import tempfile
+import uuid
 from typing import Annotated
 
 import typer
@@ -11,6 +14,11 @@ from rich.console import Console
 from reference_app.core.config import get_settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
 from reference_app.core.errors import AppError
+from reference_app.core.pagination import PageParams
+from reference_app.jobs import service as jobs_service
+from reference_app.jobs.factory import create_celery_app
+from reference_app.jobs.queue import JobQueue
+from reference_app.jobs.schemas import DeadLetterRead
 from reference_app.users import service as users_service
 from reference_app.users.models import User
 from reference_app.users.schemas import UserCreate
@@ -28,6 +36,10 @@ def serve(
 ) -> None:
     """Start the API server (migrations are applied first in development)."""
     get_settings()  # fail now, with the settings error, rather than inside every worker
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Each worker counts on its own; a fresh directory lets /metrics add them all up
+        # (the workers are new processes, which read the variable when they start).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="reference-app-metrics-")
     console.print(f"[bold]Serving[/bold] on http://{host}:{port}  (docs: /docs)")
     uvicorn.run(
         "reference_app.main:create_app",
@@ -92,3 +104,59 @@ def create_superuser(
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(code=1) from exc
     console.print(f"[green]Superuser created:[/green] {user.email} ({user.id})")
+
+
+jobs_app = typer.Typer(help="Background jobs: dead letters.")
+app.add_typer(jobs_app, name="jobs")
+
+
+async def _dead_letters(limit: int) -> list[DeadLetterRead]:
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session:
+            page = await jobs_service.list_dead_letters(
+                session, PageParams(page=1, page_size=limit)
+            )
+            return page.items
+    finally:
+        await engine.dispose()
+
+
+@jobs_app.command("dead-letters")
+def dead_letters(
+    limit: Annotated[int, typer.Option(min=1, max=100, help="How many, newest first.")] = 20,
+) -> None:
+    """List the tasks that failed for good."""
+    letters = asyncio.run(_dead_letters(limit))
+    if not letters:
+        console.print("[green]No dead letters.[/green]")
+    for letter in letters:
+        state = "re-driven" if letter.redriven_at else "waiting"
+        typer.echo(
+            f"{letter.id}  {letter.failed_at:%Y-%m-%d %H:%M}  {letter.task_name}"
+            f"  args={letter.task_args}  attempts={letter.attempts}  {state}  {letter.error}"
+        )
+
+
+async def _redrive(letter_id: uuid.UUID) -> str:
+    settings = get_settings()
+    engine = create_engine(settings)
+    queue = JobQueue(create_celery_app(settings))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            letter = await jobs_service.redrive(session, queue, letter_id)
+            return letter.task_name
+    finally:
+        queue.close()
+        await engine.dispose()
+
+
+@jobs_app.command()
+def redrive(letter_id: Annotated[uuid.UUID, typer.Argument(help="The dead letter's id.")]) -> None:
+    """Enqueue a dead letter's task again, with the same arguments."""
+    try:
+        task_name = asyncio.run(_redrive(letter_id))
+    except AppError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(code=1) from exc
+    console.print(f"[green]Re-driven:[/green] {task_name}")

@@ -5,6 +5,7 @@ health checks. Tests and lessons build as many as they like; servers call it onc
 (``uvicorn --factory reference_app.main:create_app``).
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -29,11 +30,16 @@ from reference_app.core.database import (
 from reference_app.core.errors import install_error_handlers
 from reference_app.core.events import ChangeListener
 from reference_app.core.logging import configure_logging
+from reference_app.core.metrics import MetricsMiddleware, install_metrics
 from reference_app.core.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from reference_app.core.rate_limit import RateLimiter, RateLimitMiddleware
 from reference_app.core.redis import create_redis, ping_redis
+from reference_app.core.tracing import configure_tracing
 from reference_app.events import create_broker
 from reference_app.health.service import HealthCheck
+from reference_app.jobs.embedded import EmbeddedWorker, start_in_process_worker
+from reference_app.jobs.factory import create_celery_app
+from reference_app.jobs.queue import JobQueue
 from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
 from reference_app.users.cache import invalidate_users
 
@@ -54,6 +60,7 @@ OPENAPI_TAGS = [
     {"name": "todos", "description": "Your own todo list."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
     {"name": "events", "description": "Live changes to posts and todos (Server-Sent Events)."},
+    {"name": "jobs", "description": "Background jobs: status, results, dead letters."},
 ]
 
 
@@ -68,9 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.should_auto_migrate:
             await upgrade_database(engine)
             logger.info("migrations_applied")
+        worker: EmbeddedWorker | None = None
+        if settings.should_run_worker_in_process:  # the embedded queue: see jobs/factory.py
+            worker = await start_in_process_worker(job_queue.celery_app, change_listeners)
         app.state.started = True
         logger.info("started", environment=settings.environment.value)
         yield
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+        job_queue.close()
         await event_broker.close()
         await engine.dispose()
         if redis is not None:
@@ -97,7 +110,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if redis is not None:
         health_checks["cache"] = partial(ping_redis, redis)
     app.state.health_checks = health_checks
-    change_listeners: list[ChangeListener] = [invalidate_users(cache), invalidate_posts(cache)]
+    job_queue = JobQueue(create_celery_app(settings))
+    app.state.jobs = job_queue
+    change_listeners: list[ChangeListener] = [
+        invalidate_users(cache),
+        invalidate_posts(cache),
+        job_queue.on_change(),  # a post published: notify its author
+    ]
     app.state.change_listeners = change_listeners
     event_broker = create_broker(settings, redis)
     app.state.event_broker = event_broker
@@ -107,6 +126,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     _add_middleware(app, settings)
     app.include_router(api_router, prefix=API_PREFIX)
+    install_metrics(app, settings, engine)
+    # Off unless OTEL_* variables ask for it; then outermost, around every middleware.
+    configure_tracing(app, engine, redis=redis)
     return app
 
 
@@ -146,5 +168,8 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         SecurityHeadersMiddleware, hsts=settings.environment is Environment.PRODUCTION
     )
+    if settings.metrics_enabled:
+        # Outside the rate limiter, so 429s are counted too.
+        app.add_middleware(MetricsMiddleware)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")

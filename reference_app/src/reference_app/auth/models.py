@@ -36,3 +36,20 @@ class RevokedAccessToken(SQLModel, table=True):
 
     id: uuid.UUID = Field(primary_key=True, description="The token's `jti` claim.")
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    """A password-reset token: only its SHA-256 is stored, never the token itself.
+
+    Single use (``used_at``) and short-lived (``expires_at``); the cleanup job removes used and
+    expired rows.
+    """
+
+    __tablename__ = "password_reset_tokens"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

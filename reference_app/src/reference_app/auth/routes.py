@@ -1,16 +1,27 @@
 """HTTP routes for authentication."""
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from reference_app.api.deps import AccessClaims, SessionDep, SettingsDep
-from reference_app.auth import service
-from reference_app.auth.schemas import LoginRequest, RefreshRequest, SignupResponse, TokenPair
+from reference_app.api.deps import AccessClaims, NotifierDep, SessionDep, SettingsDep
+from reference_app.auth import password_reset, service
+from reference_app.auth.schemas import (
+    Accepted,
+    LoginRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    SignupResponse,
+    TokenPair,
+)
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.core.rate_limit import limit_login_per_account
+from reference_app.jobs.queue import JobQueueDep
+from reference_app.jobs.tasks import SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
 from reference_app.users.schemas import UserCreate, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -74,8 +85,11 @@ async def login_attempt_limit(
     status_code=status.HTTP_201_CREATED,
     summary="Create an account and sign in",
 )
-async def signup(data: UserCreate, session: SessionDep, settings: SettingsDep) -> SignupResponse:
+async def signup(
+    data: UserCreate, session: SessionDep, settings: SettingsDep, jobs: JobQueueDep
+) -> SignupResponse:
     user, tokens = await service.signup(session, settings, data)
+    await jobs.enqueue_best_effort(SEND_WELCOME_EMAIL, str(user.id))  # committed: safe to send
     return SignupResponse(user=UserRead.model_validate(user), tokens=tokens)
 
 
@@ -102,3 +116,27 @@ async def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsD
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
 async def logout(claims: AccessClaims, session: SessionDep) -> None:
     await service.logout(session, claims)
+
+
+@router.post(
+    "/password-reset",
+    response_model=Accepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Email a password-reset link (if the account exists)",
+)
+async def request_password_reset(data: PasswordResetRequest, jobs: JobQueueDep) -> Accepted:
+    """Always 202, and the same work whether the account exists or not: the worker looks the
+    email up, so neither the answer nor its timing tells who has an account."""
+    await jobs.enqueue_best_effort(SEND_PASSWORD_RESET_EMAIL, data.email, str(uuid.uuid4()))
+    return Accepted(message="If an account exists for this email, a reset link is on its way.")
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password with a reset token (ends every session)",
+)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, session: SessionDep, notifier: NotifierDep
+) -> None:
+    await password_reset.confirm_reset(session, data.token, data.new_password, notifier=notifier)

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reference_app.users.schemas import Email, UserRead
+from reference_app.users.schemas import Email, Password, UserRead
 
 _MAX_TOKEN_LENGTH = 4096
 
@@ -38,3 +38,22 @@ class TokenPair(BaseModel):
 class SignupResponse(BaseModel):
     user: UserRead
     tokens: TokenPair
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "ada@example.com"}]}
+    )
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=_MAX_TOKEN_LENGTH)
+    new_password: Password
+
+
+class Accepted(BaseModel):
+    message: str

@@ -30,6 +30,8 @@ from pydantic import TypeAdapter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from reference_app.core.metrics import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
+
 logger = structlog.get_logger(__name__)
 
 ValueT = TypeVar("ValueT")
@@ -162,8 +164,10 @@ class Cache:
         cached = await self._read(name, adapter)
         if cached is not None:
             self.stats.hits += 1
+            CACHE_HITS.inc()
             return cached
         self.stats.misses += 1
+        CACHE_MISSES.inc()
 
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
@@ -210,6 +214,7 @@ class Cache:
             result = await operation
         except (RedisError, OSError, TimeoutError) as exc:
             self.stats.errors += 1
+            CACHE_ERRORS.inc()
             if self.healthy:
                 logger.warning("cache_unavailable", error=type(exc).__name__)
             self.healthy = False

@@ -5,11 +5,14 @@ same image runs in development, CI and production. Development needs no configur
 production refuses to start with an insecure configuration and says which variable to fix.
 """
 
+import hashlib
 import json
 import secrets
+import tempfile
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Self
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -98,10 +101,64 @@ class Settings(BaseSettings):
     events_replay_size: int = Field(default=1000, ge=1, description="Events kept for resume.")
     events_heartbeat_seconds: float = Field(default=15.0, gt=0)
 
+    # Background jobs (see reference_app/jobs/).
+    celery_broker_url: str | None = Field(
+        default=None,
+        description="Defaults to APP_REDIS_URL; with neither, an embedded file-system queue.",
+    )
+    celery_key_prefix: str = Field(
+        default="", description="Prefix of Celery's Redis keys (empty: plain `celery` keys)."
+    )
+    jobs_queue_dir: str | None = Field(
+        default=None, description="The embedded queue's directory (default: next to SQLite)."
+    )
+    jobs_worker_in_process: bool | None = Field(
+        default=None,
+        description="Run a worker thread in the API process. Defaults to on when the embedded "
+        "queue is used, except in the test environment.",
+    )
+    jobs_max_retries: int = Field(default=3, ge=0)
+    jobs_retry_backoff_seconds: float = Field(default=60.0, gt=0)
+    jobs_retry_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    jobs_cleanup_schedule: str = Field(
+        default="0 2 * * *", description="Cron expression (UTC) of the daily cleanup."
+    )
+    export_retention_days: int = Field(default=7, ge=1)
+    dead_letter_retention_days: int = Field(default=30, ge=1)
+    sent_email_retention_days: int = Field(default=30, ge=1)
+    password_reset_expire_minutes: int = Field(default=30, ge=1)
+    frontend_url: str = Field(
+        default="http://localhost:3000", description="Base of the links sent in emails."
+    )
+
+    email_backend: Literal["console", "file", "smtp"] | None = Field(
+        default=None, description="Defaults to smtp in production, console elsewhere."
+    )
+    email_from: str = "Reference App <no-reply@example.com>"
+    email_file_dir: str = "./sent_emails"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
     log_level: str = "INFO"
     log_json: bool | None = Field(
         default=None, description="JSON log lines. Defaults to on in production only."
     )
+
+    metrics_enabled: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
+    metrics_bearer_token: SecretStr | None = Field(
+        default=None, description="When set, GET /metrics requires 'Authorization: Bearer <it>'."
+    )
+
+    @field_validator("metrics_bearer_token", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: Any) -> Any:
+        """``APP_METRICS_BEARER_TOKEN=`` (as Compose writes an unset ``${VAR:-}``) means none."""
+        return None if value == "" else value
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -147,6 +204,38 @@ class Settings(BaseSettings):
         if self.auto_migrate is not None:
             return self.auto_migrate
         return self.environment is Environment.DEVELOPMENT
+
+    @property
+    def jobs_broker_url(self) -> str:
+        """Where jobs are queued: the explicit broker, else Redis, else the embedded queue."""
+        return self.celery_broker_url or self.redis_url or "filesystem://"
+
+    @property
+    def uses_embedded_queue(self) -> bool:
+        return self.jobs_broker_url.startswith("filesystem://")
+
+    @property
+    def embedded_queue_dir(self) -> Path:
+        """Next to a SQLite database file, else a directory of the system's temp folder."""
+        if self.jobs_queue_dir:
+            return Path(self.jobs_queue_dir)
+        database_path = self.database_url.split("///", 1)[1] if self.is_sqlite else ""
+        if database_path and ":memory:" not in database_path:
+            return Path(database_path).with_suffix(".jobs")
+        digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"reference_app-jobs-{digest}"
+
+    @property
+    def should_run_worker_in_process(self) -> bool:
+        if self.jobs_worker_in_process is not None:
+            return self.jobs_worker_in_process
+        return self.uses_embedded_queue and self.environment is not Environment.TEST
+
+    @property
+    def effective_email_backend(self) -> str:
+        if self.email_backend is not None:
+            return self.email_backend
+        return "smtp" if self.environment is Environment.PRODUCTION else "console"
 
     @property
     def should_log_json(self) -> bool:

@@ -1,7 +1,8 @@
 """Structured logging with structlog.
 
 Every log line, from the app or from libraries using the standard ``logging`` module, goes through
-one processor chain: it carries the request id, is redacted (passwords, tokens, Authorization
+one processor chain: it carries the request id (and, in a traced request, the ``trace_id`` and
+``span_id`` that find its trace), is redacted (passwords, tokens, Authorization
 headers never reach a log), and is rendered as JSON in production or as readable colour-free text
 in development.
 """
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 
 import structlog
 from asgi_correlation_id import correlation_id
+from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 from reference_app.core.config import Settings
@@ -51,6 +53,18 @@ def add_request_id(logger: WrappedLogger, method_name: str, event_dict: EventDic
     return event_dict
 
 
+def add_trace_context(logger: WrappedLogger, method_name: str, event_dict: EventDict) -> EventDict:
+    """structlog processor: attach the current span's trace and span ids (hex), if any.
+
+    Outside a span (tracing off, or a request not traced) the line is left as it is.
+    """
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event_dict.setdefault("trace_id", format(context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(context.span_id, "016x"))
+    return event_dict
+
+
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     """Route structlog and standard logging through one formatter writing to ``stream``.
 
@@ -60,6 +74,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         add_request_id,
+        add_trace_context,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -58,7 +58,12 @@ from reference_app.core.errors import AppError, ErrorCode, error_response
 
 logger = structlog.get_logger(__name__)
 
-AUTH_ROUTES = ("POST /api/v1/auth/login", "POST /api/v1/auth/signup")
+AUTH_ROUTES = (
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/signup",
+    "POST /api/v1/auth/password-reset",
+    "POST /api/v1/auth/password-reset/confirm",
+)
 """The endpoints limited per IP by ``APP_RATE_LIMIT_AUTH_PER_IP`` unless overridden."""
 
 EXEMPT_PATHS = ("/api/v1/health", "/docs", "/redoc", "/openapi.json", "/metrics")

@@ -38,6 +38,7 @@ from contextlib import asynccontextmanager
 import structlog
 
 from reference_app.core.events import ChangeEvent
+from reference_app.core.metrics import SSE_CONNECTIONS
 from reference_app.events.models import StreamEvent, event_position, reset_event
 
 logger = structlog.get_logger(__name__)
@@ -140,6 +141,7 @@ class EventBroker(ABC):
         """Open a subscription for ``viewer_id`` (``None``: anonymous), closed on exit."""
         queue: EventQueue = asyncio.Queue()
         self._queues.add(queue)
+        SSE_CONNECTIONS.inc()  # each event stream holds exactly one subscription
         try:
             missed, seen_up_to = await self._start(last_event_id)
             yield Subscription(
@@ -147,6 +149,7 @@ class EventBroker(ABC):
             )
         finally:
             self._queues.discard(queue)
+            SSE_CONNECTIONS.dec()
 
     async def close(self) -> None:
         """At shutdown: end every subscription, so their streams finish and unsubscribe."""

@@ -1,0 +1,101 @@
+"""Password reset: a single-use, short-lived token sent by email.
+
+Only the token's SHA-256 is stored (the token is 256 random bits, so a fast hash is enough: there
+is nothing to brute-force). The worker creates the token when it sends the email, so the token
+never travels through the job queue. Confirming claims the token with one conditional
+``UPDATE`` (two concurrent confirmations cannot both succeed), sets the new password, and
+revokes every refresh-token family of the user: sessions an attacker may hold end with it.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from reference_app.auth.models import PasswordResetToken, RefreshToken
+from reference_app.core.config import Settings
+from reference_app.core.database import utcnow
+from reference_app.core.errors import AppError, ErrorCode
+from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
+from reference_app.core.security import hash_password
+from reference_app.users.models import User
+from reference_app.users.schemas import UserRead
+
+
+class InvalidResetTokenError(AppError):
+    status_code = 400
+    code = ErrorCode.INVALID_TOKEN
+    message = "This password-reset link is invalid, expired or already used"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: AsyncSession, settings: Settings, user: User) -> str:
+    """Stage a new token's row (the caller commits) and return the token itself."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + timedelta(minutes=settings.password_reset_expire_minutes),
+        )
+    )
+    return token
+
+
+async def confirm_reset(
+    session: AsyncSession, token: str, new_password: str, *, notifier: ChangeNotifier
+) -> None:
+    now = utcnow()
+    token_hash = hash_token(token)
+    user_id = await session.scalar(
+        select(col(PasswordResetToken.user_id)).where(
+            col(PasswordResetToken.token_hash) == token_hash
+        )
+    )
+    claimed = await session.execute(
+        update(PasswordResetToken)
+        .where(
+            col(PasswordResetToken.token_hash) == token_hash,
+            col(PasswordResetToken.used_at).is_(None),
+            col(PasswordResetToken.expires_at) > now,
+        )
+        .values(used_at=now)
+    )
+    user = None if user_id is None else await session.get(User, user_id)
+    if claimed.rowcount != 1 or user is None:  # type: ignore[attr-defined]
+        await session.rollback()
+        raise InvalidResetTokenError()
+    user.hashed_password = await hash_password(new_password)
+    user.updated_at = now
+    # Every other link sent to this user stops working too, and so does every session.
+    await session.execute(
+        update(PasswordResetToken)
+        .where(
+            col(PasswordResetToken.user_id) == user.id, col(PasswordResetToken.used_at).is_(None)
+        )
+        .values(used_at=now)
+    )
+    await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await session.commit()
+    await notifier.notify(
+        ChangeEvent(
+            entity="user",
+            action=ChangeAction.UPDATED,
+            entity_id=user.id,
+            owner_id=user.id,
+            public=False,
+            data=UserRead.model_validate(user).model_dump(mode="json"),
+        )
+    )

@@ -1,0 +1,217 @@
+"""What every task shares: retries with back-off, dead letters, and running async code.
+
+**Retries.** A task that raises a transient error (``TRANSIENT_ERRORS``: SMTP or network
+trouble, a database that is down) is retried up to ``APP_JOBS_MAX_RETRIES`` (3) times after
+``base * 2**retry`` seconds with "equal jitter" (half fixed, half random, so a burst of failures
+does not retry in lockstep). Celery's own ``retry_backoff`` only takes whole seconds; computing
+the countdown here lets tests use a tenth of a second. Any other error is permanent and is not
+retried.
+
+**Dead letters.** A task that fails for good — retries exhausted, or a permanent error — is
+recorded in ``dead_letters`` (task, arguments, error, attempts, time) by
+:meth:`JobTask.on_failure`, so a superuser can look at it and re-drive it.
+
+**Delivery.** ``acks_late`` + ``reject_on_worker_lost``: a message is acknowledged after the
+task finishes, so a worker that dies mid-task leaves it to be delivered again. Tasks are
+therefore written to be idempotent (see :mod:`reference_app.jobs.tasks`).
+
+**Async code in sync tasks.** Celery tasks are synchronous; the services are async. Each task
+runs its coroutine with ``asyncio.run`` — a fresh event loop — on an engine with ``NullPool``.
+Pooled connections (asyncpg's, aiosqlite's threads) belong to the loop that opened them and
+cannot be reused by the next task's loop; a connection per task costs a millisecond against a
+job that sends an email. The alternative, a second, synchronous data layer for the worker,
+would duplicate every query the services already have.
+"""
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import structlog
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
+from sqlalchemy.pool import NullPool
+
+from reference_app.core.config import Settings
+from reference_app.core.database import _configure_sqlite_connection, create_sessionmaker
+from reference_app.core.events import ChangeListener, ChangeNotifier
+from reference_app.core.redis import create_redis
+from reference_app.events import create_broker
+from reference_app.jobs.email import EmailBackend
+from reference_app.jobs.errors import TransientJobError
+from reference_app.jobs.models import DeadLetter
+from reference_app.jobs.observability import record_dead_letter
+
+logger = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    TransientJobError,
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    ConnectionError,
+    TimeoutError,
+    RedisConnectionError,
+    SoftTimeLimitExceeded,
+)
+"""Errors worth retrying: the same task may well succeed in a minute."""
+
+
+@dataclass
+class JobRuntime:
+    """What tasks need from the process they run in; attached to the Celery app.
+
+    ``in_process_listeners`` is set when the worker runs inside the API process (the embedded
+    default): changes are then handed to that app's own listeners (cache, SSE broker).
+    Otherwise a task announces changes through the Redis event stream when Redis is configured.
+    """
+
+    settings: Settings
+    email: EmailBackend
+    in_process_listeners: Sequence[ChangeListener] = field(default_factory=list)
+
+
+@dataclass
+class TaskContext:
+    """One task run's resources, valid inside :meth:`JobTask.run_async`."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    notifier: ChangeNotifier
+    email: EmailBackend
+
+
+def runtime_of(app: Any) -> JobRuntime:
+    return cast(JobRuntime, app.refapp_runtime)
+
+
+def backoff_seconds(settings: Settings, retries: int) -> float:
+    """Exponential back-off with equal jitter: in [ceiling/2, ceiling]."""
+    ceiling = min(
+        settings.jobs_retry_backoff_max_seconds,
+        settings.jobs_retry_backoff_seconds * float(2**retries),
+    )
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (not cryptographic)
+
+
+def create_task_engine(settings: Settings) -> AsyncEngine:
+    """An engine without a pool, for one event loop (see the module docstring)."""
+    timeout = settings.database_timeout_seconds
+    connect_args: dict[str, Any] = {"timeout": timeout}
+    if not settings.is_sqlite:
+        connect_args["command_timeout"] = timeout * 6
+    engine = sa_create_async_engine(
+        settings.database_url, poolclass=NullPool, connect_args=connect_args
+    )
+    if settings.is_sqlite:
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+@asynccontextmanager
+async def task_context(runtime: JobRuntime) -> AsyncIterator[TaskContext]:
+    settings = runtime.settings
+    engine = create_task_engine(settings)
+    redis = None
+    listeners: list[ChangeListener] = list(runtime.in_process_listeners)
+    if not listeners and settings.redis_url is not None:
+        redis = create_redis(settings)
+        listeners.append(create_broker(settings, redis).publish)
+    try:
+        yield TaskContext(
+            settings=settings,
+            sessionmaker=create_sessionmaker(engine),
+            notifier=ChangeNotifier(listeners),
+            email=runtime.email,
+        )
+    finally:
+        await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
+
+
+class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
+    """Base class of every task of the app."""
+
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+    @property
+    def runtime(self) -> JobRuntime:
+        return runtime_of(self.app)
+
+    def run_async(self, work: Callable[[TaskContext], Awaitable[T]]) -> T:
+        """Run ``work`` on a fresh event loop with this task's resources."""
+
+        async def main() -> T:
+            async with task_context(self.runtime) as context:
+                return await work(context)
+
+        return asyncio.run(main())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except TRANSIENT_ERRORS as exc:
+            settings = self.runtime.settings
+            retries: int = self.request.retries
+            if retries >= settings.jobs_max_retries:
+                raise  # exhausted: Celery marks the task failed and calls on_failure
+            countdown = backoff_seconds(settings, retries)
+            logger.warning(
+                "job_retry",
+                task=self.name,
+                task_id=self.request.id,
+                retry=retries + 1,
+                countdown=round(countdown, 3),
+                error=repr(exc),
+            )
+            raise self.retry(
+                exc=exc, countdown=countdown, max_retries=settings.jobs_max_retries
+            ) from exc
+
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+    ) -> None:
+        """Failed for good: record a dead letter, then let the task react (``on_dead``)."""
+        attempts = int(self.request.retries or 0) + 1
+        error = f"{type(exc).__name__}: {exc}"
+        logger.error(
+            "job_dead_lettered", task=self.name, task_id=task_id, attempts=attempts, error=error
+        )
+        record_dead_letter(self.name)
+
+        async def record(context: TaskContext) -> None:
+            async with context.sessionmaker() as session:
+                session.add(
+                    DeadLetter(
+                        task_id=task_id,
+                        task_name=self.name,
+                        task_args=list(args or []),
+                        task_kwargs=dict(kwargs or {}),
+                        error=error[:10_000],
+                        attempts=attempts,
+                    )
+                )
+                await session.commit()
+            await self.on_dead(context, list(args or []), error)
+
+        try:
+            self.run_async(record)
+        except Exception:  # the task is lost anyway; say so loudly
+            logger.exception("dead_letter_not_recorded", task=self.name, task_id=task_id)
+
+    async def on_dead(self, context: TaskContext, args: list[Any], error: str) -> None:
+        """Called once the task has failed for good; tasks with a visible status update it."""
