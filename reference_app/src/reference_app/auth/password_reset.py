@@ -19,10 +19,10 @@ from reference_app.auth.models import PasswordResetToken, RefreshToken
 from reference_app.core.config import Settings
 from reference_app.core.database import utcnow
 from reference_app.core.errors import AppError, ErrorCode
-from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
+from reference_app.core.events import ChangeNotifier
 from reference_app.core.security import hash_password
 from reference_app.users.models import User
-from reference_app.users.schemas import UserRead
+from reference_app.users.service import user_changed
 
 
 class InvalidResetTokenError(AppError):
@@ -89,13 +89,4 @@ async def confirm_reset(
         .values(revoked_at=now)
     )
     await session.commit()
-    await notifier.notify(
-        ChangeEvent(
-            entity="user",
-            action=ChangeAction.UPDATED,
-            entity_id=user.id,
-            owner_id=user.id,
-            public=False,
-            data=UserRead.model_validate(user).model_dump(mode="json"),
-        )
-    )
+    await notifier.notify(user_changed(user))

@@ -87,14 +87,17 @@ async def update_user(
         user.full_name = changes["full_name"]
     user.updated_at = utcnow()
     await session.commit()
-    await notifier.notify(
-        ChangeEvent(
-            entity="user",
-            action=ChangeAction.UPDATED,
-            entity_id=user.id,
-            owner_id=user.id,
-            public=False,
-            data=UserRead.model_validate(user).model_dump(mode="json"),
-        )
-    )
+    await notifier.notify(user_changed(user))
     return user
+
+
+def user_changed(user: User) -> ChangeEvent:
+    """The change event for an updated account (it invalidates the cached profile)."""
+    return ChangeEvent(
+        entity="user",
+        action=ChangeAction.UPDATED,
+        entity_id=user.id,
+        owner_id=user.id,
+        public=False,
+        data=UserRead.model_validate(user).model_dump(mode="json"),
+    )
