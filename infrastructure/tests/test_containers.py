@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO_ROOT, require_tool
+from infra_tools import REPO_ROOT, require_tool
 
 INSTALL_HINT = "run: bash infrastructure/tools/install-container-tools.sh"
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, require_tool
+from infra_tools import REPO_ROOT, require_tool
 
 INSTALL_HINT = "run: bash infrastructure/tools/install-container-tools.sh"
 CHART = REPO_ROOT / "infrastructure" / "helm" / "reference-app"

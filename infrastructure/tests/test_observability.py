@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import yaml
-from conftest import REPO_ROOT, require_tool
+from infra_tools import REPO_ROOT, require_tool
 
 INSTALL_HINT = "run: bash infrastructure/tools/install-observability-tools.sh"
 OBSERVABILITY = REPO_ROOT / "infrastructure" / "observability"
