@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 
 from reference_app import __version__
 from reference_app.api.deps import SettingsDep
-from reference_app.core.errors import ErrorResponse, error_response
+from reference_app.core.errors import ErrorCode, ErrorResponse, error_response
 from reference_app.health.service import (
     ComponentStatus,
     HealthCheck,
@@ -52,7 +52,7 @@ async def ready(request: Request) -> Any:
     if database.status is ComponentStatus.DOWN:
         return error_response(
             503,
-            "NOT_READY",
+            ErrorCode.NOT_READY,
             "The database is unreachable",
             details={"database": database.model_dump()},
         )
@@ -62,5 +62,5 @@ async def ready(request: Request) -> Any:
 @router.get("/startup", summary="Startup probe", responses=_UNAVAILABLE)
 async def startup(request: Request) -> Any:
     if not request.app.state.started:
-        return error_response(503, "NOT_STARTED", "Start-up has not finished")
+        return error_response(503, ErrorCode.NOT_STARTED, "Start-up has not finished")
     return {"status": "started"}
