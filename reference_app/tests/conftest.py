@@ -128,7 +128,10 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
         yield http
 
 
-def require_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis(url: str = TEST_REDIS_URL) -> None:
     """Skip (laptop) or fail (CI) when the real Redis does not answer."""
     import redis
 
@@ -142,22 +145,30 @@ def require_redis(url: str = "redis://127.0.0.1:6379/0") -> None:
 
 
 @pytest.fixture
-async def redis_settings(database_url: str) -> AsyncIterator[Settings]:
-    """Settings using the real Redis under a key prefix of this test's own, removed afterwards."""
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix of this test's own on the real Redis; its keys are deleted afterwards."""
     from redis.asyncio import Redis
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    require_redis(url)
+    require_redis()
     prefix = f"refapp-test-{uuid.uuid4().hex[:12]}:"
-    # Celery's keys too (the broker defaults to redis_url), so the cleanup below removes them.
-    yield make_settings(
-        database_url, redis_url=url, redis_key_prefix=prefix, celery_key_prefix=prefix
-    )
-    client = Redis.from_url(url)
+    yield prefix
+    client = Redis.from_url(TEST_REDIS_URL)
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     if keys:
         await client.delete(*keys)
     await client.aclose()
+
+
+@pytest.fixture
+def redis_settings(database_url: str, redis_prefix: str) -> Settings:
+    """Settings using the real Redis under this test's own key prefix."""
+    # Celery's keys too (the broker defaults to redis_url), so the cleanup removes them.
+    return make_settings(
+        database_url,
+        redis_url=TEST_REDIS_URL,
+        redis_key_prefix=redis_prefix,
+        celery_key_prefix=redis_prefix,
+    )
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from httpx_sse import ServerSentEvent, aconnect_sse
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
 
 from reference_app.core.database import create_engine, upgrade_database
 from reference_app.core.events import ChangeAction, ChangeEvent
@@ -39,10 +38,10 @@ from reference_app.events.models import EventContent, StreamEvent, event_positio
 from reference_app.events.redis_streams import RedisStreamBroker
 from reference_app.events.routes import RECONNECT_MILLISECONDS, server_sent_events
 from reference_app.main import create_app
-from tests.conftest import TEST_SECRET_KEY, make_settings, services_required
+from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY, make_settings
 from tests.support import Account, sign_up
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = TEST_REDIS_URL
 EVENTS = "/api/v1/events"
 POSTS = "/api/v1/posts"
 TODOS = "/api/v1/todos"
@@ -62,26 +61,6 @@ async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     await upgrade_database(engine)
     await engine.dispose()
     return url
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[str]:
-    """A key prefix of this test's own on the real Redis; its keys are deleted afterwards."""
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        await client.ping()
-    except RedisError as exc:
-        await client.aclose()
-        message = f"Redis is not reachable at {REDIS_URL}: {exc!r}"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    prefix = f"refapp-test-{uuid.uuid4().hex[:12]}:"
-    yield prefix
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @pytest.fixture(params=["memory", "redis"])

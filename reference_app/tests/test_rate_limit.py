@@ -6,7 +6,6 @@ nothing here depends on the database engine.
 """
 
 import asyncio
-import os
 import shutil
 import socket
 import time
@@ -29,11 +28,11 @@ from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, upgrade_database
 from reference_app.core.rate_limit import RateLimiter
 from reference_app.main import create_app
-from tests.conftest import make_settings, services_required
+from tests.conftest import TEST_REDIS_URL, make_settings
 from tests.support import DEFAULT_PASSWORD, error_code, sign_up
 
 CLIENT_IP = "203.0.113.7"
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = TEST_REDIS_URL
 RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 
 
@@ -351,28 +350,6 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(database_url:
 
 
 # --- Redis: one limit across instances, and fail-open -----------------------------------------
-
-
-@pytest.fixture
-async def redis_prefix() -> AsyncIterator[str]:
-    """A key prefix of this test's own on the test Redis; its keys are deleted afterwards."""
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        await client.ping()
-    except Exception as exc:
-        await client.aclose()
-        message = f"Redis is not reachable at {REDIS_URL}: {exc!r}"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    prefix = f"refapp-test-{uuid.uuid4().hex}:"
-    try:
-        yield prefix
-    finally:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
 
 
 async def test_instances_sharing_redis_share_one_limit(
