@@ -12,7 +12,7 @@ from httpx import ASGITransport, AsyncClient
 from pydantic import TypeAdapter
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reference_app.core.cache import Cache, CacheKey, MemoryCacheBackend
 from reference_app.core.config import Settings
@@ -124,6 +124,37 @@ async def test_post_reads_hit_the_cache_after_the_first(app: FastAPI, client: As
             assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200
     assert len(queries) == 1
     assert app.state.cache.stats.hits >= 4
+
+
+class CountingSessionmaker:
+    """Stands in for ``app.state.sessionmaker`` and counts the sessions it opens."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+        self.opened = 0
+
+    def __call__(self) -> AsyncSession:
+        self.opened += 1
+        return self.sessionmaker()
+
+
+async def test_anonymous_cache_hits_open_no_database_session(
+    app: FastAPI, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hit must not even open (and close) a session it never uses: that was a sixth of it."""
+    author = await sign_up(client)
+    post_id = await publish(client, author)
+    assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200  # the misses fill it
+    assert (await client.get(POSTS)).status_code == 200
+    sessions = CountingSessionmaker(app.state.sessionmaker)
+    monkeypatch.setattr(app.state, "sessionmaker", sessions)
+    for _ in range(3):
+        assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200
+        assert (await client.get(POSTS)).status_code == 200
+    assert sessions.opened == 0
+    await client.patch(f"{POSTS}/{post_id}", headers=author.headers, json={"title": "Changed"})
+    assert (await client.get(f"{POSTS}/{post_id}")).json()["title"] == "Changed"
+    assert sessions.opened >= 2  # the write, then the miss that reloads the post
 
 
 async def test_fifty_concurrent_requests_for_one_post_make_one_database_load(

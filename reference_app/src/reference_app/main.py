@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from reference_app import __version__
 from reference_app.api.deps import API_PREFIX
-from reference_app.api.router import api_router
+from reference_app.api.router import API_ROUTERS
 from reference_app.core.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
 from reference_app.core.config import Environment, Settings, get_settings
 from reference_app.core.database import (
@@ -125,7 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     _add_middleware(app, settings)
-    app.include_router(api_router, prefix=API_PREFIX)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     install_metrics(app, settings, engine)
     # Off unless OTEL_* variables ask for it; then outermost, around every middleware.
     configure_tracing(app, engine, redis=redis)

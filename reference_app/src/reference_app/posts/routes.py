@@ -5,7 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import CacheDep, CurrentUser, NotifierDep, OptionalUser, SessionDep
+from reference_app.api.deps import (
+    CacheDep,
+    CurrentUser,
+    NotifierDep,
+    OptionalUser,
+    SessionDep,
+    SessionmakerDep,
+)
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.core.pagination import Page, PageParamsDep
 from reference_app.posts import service
@@ -26,7 +33,7 @@ async def create_post(
 
 @router.get("", response_model=Page[PostRead], summary="List posts, newest first")
 async def list_posts(
-    session: SessionDep,
+    sessions: SessionmakerDep,
     cache: CacheDep,
     viewer: OptionalUser,
     params: PageParamsDep,
@@ -35,15 +42,15 @@ async def list_posts(
     ] = True,
 ) -> Page[PostRead]:
     return await service.list_posts(
-        session, cache, params, published_only=published_only, viewer=viewer
+        sessions, cache, params, published_only=published_only, viewer=viewer
     )
 
 
 @router.get("/{post_id}", response_model=PostRead, summary="Read one post")
 async def read_post(
-    post_id: uuid.UUID, session: SessionDep, cache: CacheDep, viewer: OptionalUser
+    post_id: uuid.UUID, sessions: SessionmakerDep, cache: CacheDep, viewer: OptionalUser
 ) -> PostRead:
-    return await service.read_post(session, cache, post_id, viewer=viewer)
+    return await service.read_post(sessions, cache, post_id, viewer=viewer)
 
 
 @router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")

@@ -1,13 +1,16 @@
 """Posts: drafts are visible to their author only; only the author may change a post.
 
 Reads go through the cache (see ``posts/cache.py``); writes always load fresh rows from the
-database and announce the change, which invalidates the cache.
+database and announce the change, which invalidates the cache. Cached reads take a
+*sessionmaker*, not a session, and open a session only on a miss: a hit never touches the
+database, not even to open and close a session (a sixth of a cached read's work, measured with
+``bench/inprocess.py``).
 """
 
 import uuid
 
 from sqlalchemy import ColumnElement, or_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from reference_app.core.cache import Cache
@@ -58,7 +61,7 @@ async def _load_page(
 
 
 async def list_posts(
-    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
     cache: Cache,
     params: PageParams,
     *,
@@ -69,10 +72,16 @@ async def list_posts(
 
     Only the public listing is cached: it is the same for everyone.
     """
-    if not published_only and viewer is not None:
-        return await _load_page(session, params, viewer)
+    include_drafts = not published_only and viewer is not None
+
+    async def load() -> Page[PostRead]:
+        async with sessions() as session:
+            return await _load_page(session, params, viewer if include_drafts else None)
+
+    if include_drafts:
+        return await load()
     key = await public_page_key(cache, params)
-    page = await cache.get_or_load(key, lambda: _load_page(session, params, None), PAGE_ADAPTER)
+    page = await cache.get_or_load(key, load, PAGE_ADAPTER)
     assert page is not None  # a page always exists, if only an empty one
     return page
 
@@ -82,13 +91,18 @@ def _is_visible(published: bool, author_id: uuid.UUID, viewer: UserRead | None) 
 
 
 async def read_post(
-    session: AsyncSession, cache: Cache, post_id: uuid.UUID, *, viewer: UserRead | None
+    sessions: async_sessionmaker[AsyncSession],
+    cache: Cache,
+    post_id: uuid.UUID,
+    *,
+    viewer: UserRead | None,
 ) -> PostRead:
     """A draft is reported as missing to anyone but its author: its existence is private."""
 
     async def load() -> PostRead | None:
-        post = await session.get(Post, post_id)
-        return None if post is None else PostRead.model_validate(post)
+        async with sessions() as session:
+            post = await session.get(Post, post_id)
+            return None if post is None else PostRead.model_validate(post)
 
     post = await cache.get_or_load(post_key(post_id), load, POST_ADAPTER)
     if post is None or not _is_visible(post.published, post.author_id, viewer):

@@ -1,0 +1,153 @@
+"""Where a request's time goes, without HTTP: call the ASGI app directly and time each path.
+
+    uv run python bench/inprocess.py                 # ms per request for each path
+    uv run python bench/inprocess.py --profile post  # and cProfile's top functions for one path
+
+wrk (run_bench.py) measures what a client sees, but on two cores the client, the server and the
+rest of the machine share the CPU, so its numbers move from run to run. Calling the app with a
+hand-made ASGI scope measures only the app's own work: the middleware stack, routing, dependency
+resolution and the handler. That is the number to lower, and this script shows which function
+to lower it in.
+"""
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from reference_app.core.config import Settings
+from reference_app.main import create_app
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from bare_app import app as bare_app  # noqa: E402  (a sibling file, not a package)
+
+USER = {"email": "bench@example.com", "password": "benchmark password"}
+
+Call = Callable[[], Awaitable[int]]
+
+
+def asgi_get(app: Any, path: str, headers: dict[str, str] | None = None) -> Call:
+    """A function that sends one GET to ``app`` and returns the status code."""
+    raw_headers = [(b"host", b"bench")] + [
+        (key.lower().encode(), value.encode()) for key, value in (headers or {}).items()
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def call() -> int:
+        status = 0
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+
+        await app(dict(scope, headers=list(raw_headers), state={}), receive, send)
+        return status
+
+    return call
+
+
+async def time_per_call(call: Call, count: int) -> float:
+    """CPU milliseconds per call, after a warm-up; every call must answer 200.
+
+    CPU time of this process (``process_time``, which includes the database driver's thread),
+    not wall time: other work on the machine then barely moves the figure.
+    """
+    for _ in range(50):
+        status = await call()
+        assert status == 200, f"answered {status}"
+    started = time.process_time()
+    for _ in range(count):
+        await call()
+    return (time.process_time() - started) * 1000 / count
+
+
+async def seed(app: FastAPI) -> tuple[str, str]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/v1") as client:
+        signup = await client.post("/auth/signup", json=USER)
+        token = signup.json()["tokens"]["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        post = await client.post(
+            "/posts",
+            headers=auth,
+            json={"title": "Benchmark", "content": "x" * 500, "published": True},
+        )
+        for number in range(19):
+            await client.post(
+                "/posts", headers=auth, json={"title": f"Post {number}", "published": True}
+            )
+        return token, post.json()["id"]
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000, help="requests per path")
+    parser.add_argument("--profile", help="profile this path name (see the table)")
+    parser.add_argument("--rate-limit", action="store_true", help="switch the limiter on")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as directory:
+        settings = Settings.model_validate(
+            {
+                "environment": "test",
+                "database_url": f"sqlite+aiosqlite:///{directory}/bench.db",
+                "auto_migrate": True,
+                "log_level": "WARNING",
+                "rate_limit_enabled": args.rate_limit,
+                "rate_limit_default": "1000000/minute",
+            }
+        )
+        app = create_app(settings)
+        async with LifespanManager(app):
+            token, post_id = await seed(app)
+            auth = {"Authorization": f"Bearer {token}"}
+            paths = {
+                "bare": asgi_get(bare_app, "/"),
+                "live": asgi_get(app, "/api/v1/health/live"),
+                "post": asgi_get(app, f"/api/v1/posts/{post_id}"),
+                "list": asgi_get(app, "/api/v1/posts"),
+                "me": asgi_get(app, "/api/v1/users/me", auth),
+            }
+            print("| path | CPU ms per request |\n|---|---:|")
+            for name, call in paths.items():
+                print(f"| {name} | {await time_per_call(call, args.count):.3f} |")
+            if args.profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await time_per_call(paths[args.profile], args.count)
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
