@@ -33,6 +33,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from kombu import Queue
 from redis import Redis
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -41,6 +42,7 @@ from reference_app.auth.models import PasswordResetToken, RefreshToken, RevokedA
 from reference_app.auth.password_reset import hash_token
 from reference_app.core.config import Settings
 from reference_app.core.database import create_sessionmaker, utcnow
+from reference_app.jobs import observability
 from reference_app.jobs.base import JobRuntime
 from reference_app.jobs.email import create_email_backend
 from reference_app.jobs.factory import create_celery_app
@@ -575,3 +577,15 @@ async def test_the_cleanup_deletes_exactly_what_has_expired(jobs: Harness) -> No
 
 def _key(row: Any) -> Any:
     return row.key if isinstance(row, SentEmail) else row.id
+
+
+def test_queue_length_on_redis_counts_down_to_zero(worker_app: Any) -> None:
+    """The job_queue_length gauge: an empty queue on Redis is 0, not an error (no key exists)."""
+    queue = f"idle-{uuid.uuid4().hex[:8]}"  # a queue no worker consumes
+    assert observability.queue_length(worker_app, queue) == 0
+    with worker_app.producer_or_acquire() as producer:
+        producer.publish({"n": 1}, routing_key=queue, declare=[Queue(queue)], retry=False)
+    assert observability.queue_length(worker_app, queue) == 1
+    with worker_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+    assert observability.queue_length(worker_app, queue) == 0

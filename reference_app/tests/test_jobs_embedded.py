@@ -10,6 +10,7 @@ import smtplib
 import uuid
 from collections.abc import AsyncIterator
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from reference_app import cli
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
 from reference_app.jobs import observability
-from reference_app.jobs.base import JobRuntime, backoff_seconds, task_context
+from reference_app.jobs.base import JobRuntime, backoff_seconds, runtime_of, task_context
 from reference_app.jobs.email import (
     ConsoleEmailBackend,
     FileEmailBackend,
@@ -71,6 +72,7 @@ async def embedded(sqlite_url: str, tmp_path: Path) -> AsyncIterator[tuple[FastA
         email_backend="file",
         email_file_dir=str(tmp_path / "mail"),
         jobs_worker_in_process=True,
+        jobs_retry_backoff_seconds=0.05,
         rate_limit_enabled=False,
     )
     assert settings.uses_embedded_queue
@@ -108,6 +110,32 @@ async def test_the_embedded_default_runs_jobs_asynchronously(
     body = (await client.get(f"/api/v1/jobs/{job_id}", headers=account.headers)).json()
     assert body["status"] == "done"
     assert body["result"]["profile"]["id"] == account.id
+
+
+async def test_the_embedded_worker_runs_retries(
+    embedded: tuple[FastAPI, AsyncClient], tmp_path: Path
+) -> None:
+    """A retry waits for its countdown in the worker's timer thread, which must run it too."""
+    app, client = embedded
+    runtime = runtime_of(app.state.jobs.celery_app)
+    backend = runtime.email
+    failures = [TransientEmailError("SMTP 421: try again later")]
+
+    class FailsOnce:
+        def send(self, message: EmailMessage) -> None:
+            if failures:
+                raise failures.pop()
+            backend.send(message)
+
+    runtime.email = FailsOnce()
+    await sign_up(client)
+    mail = tmp_path / "mail"
+
+    async def delivered() -> list[Path]:
+        return sorted(mail.glob("*.eml")) if mail.exists() else []
+
+    assert len(await eventually_true(delivered)) == 1
+    assert failures == []
 
 
 async def test_enqueue_failures(sqlite_url: str) -> None:

@@ -1,11 +1,12 @@
 """The worker thread the API runs itself when there is no broker (the embedded default).
 
 With the embedded queue (see :mod:`reference_app.jobs.factory`), ``create_app``'s lifespan
-starts one Celery worker in a thread of the API process (``solo`` pool: one task at a time) and
-stops it at shutdown. Jobs still go through a real queue and run outside the request, so the
-code path is the production one; only the process is shared. Changes the tasks announce (an
-export is done) are handed to the app's own change listeners, on the app's event loop, since the
-worker's tasks run on event loops of their own.
+starts one Celery worker in a thread of the API process (``solo`` pool: one task at a time; a
+retry waiting for its countdown runs from the worker's timer thread) and stops it at shutdown.
+Jobs still go through a real queue and run outside the request, so the code path is the
+production one; only the process is shared. Changes the tasks announce (an export is done) are
+handed to the app's own change listeners, on the app's event loop, since the worker's tasks run
+on event loops of their own.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
+from celery.utils.timer2 import Timer
 from celery.worker import WorkController, state
 
 from reference_app.core.events import ChangeEvent, ChangeListener, ChangeNotifier
@@ -34,6 +36,21 @@ class _WorkController(WorkController):  # type: ignore[misc]  # celery ships no 
 
     def on_consumer_ready(self, consumer: Any) -> None:
         self.started.set()
+
+
+def _timer_class(celery_app: Any) -> type[Timer]:
+    """The worker's timer thread, which runs tasks with a countdown (retries).
+
+    Like the worker's own thread, it must look tasks up in *this* app: left alone it would use
+    Celery's default app, find no such task, and the retry would be lost.
+    """
+
+    class AppTimer(Timer):  # type: ignore[misc]  # celery ships no type information
+        def run(self) -> None:
+            celery_app.set_current()
+            super().run()
+
+    return AppTimer
 
 
 def forward_to_loop(
@@ -64,6 +81,7 @@ class EmbeddedWorker:
             without_heartbeat=True,
             without_mingle=True,
             without_gossip=True,
+            timer_cls=_timer_class(self.celery_app),
         )
 
         def run() -> None:

@@ -81,7 +81,9 @@ def _start_tracing(**_: Any) -> None:
 
 def queue_length(app: Any, queue: str) -> int:
     with app.connection_for_read() as connection:
-        declared = connection.default_channel.queue_declare(queue=queue, passive=True)
+        # Not passive: on Redis a passive declare of an empty queue (no key) fails with 404,
+        # and the gauge would never come back to 0. Declaring an existing queue changes nothing.
+        declared = connection.default_channel.queue_declare(queue=queue, passive=False)
         return int(declared.message_count)
 
 
