@@ -33,7 +33,6 @@ from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from kombu import Queue
 from redis import Redis
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -583,8 +582,7 @@ def test_queue_length_on_redis_counts_down_to_zero(worker_app: Any) -> None:
     """The job_queue_length gauge: an empty queue on Redis is 0, not an error (no key exists)."""
     queue = f"idle-{uuid.uuid4().hex[:8]}"  # a queue no worker consumes
     assert observability.queue_length(worker_app, queue) == 0
-    with worker_app.producer_or_acquire() as producer:
-        producer.publish({"n": 1}, routing_key=queue, declare=[Queue(queue)], retry=False)
+    worker_app.send_task("reference_app.never_run", queue=queue)
     assert observability.queue_length(worker_app, queue) == 1
     with worker_app.connection_for_write() as connection:
         connection.default_channel.queue_purge(queue)

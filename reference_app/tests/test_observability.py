@@ -41,7 +41,7 @@ from sqlalchemy.pool import NullPool, StaticPool
 from typer.testing import CliRunner
 
 from reference_app import __version__, cli
-from reference_app.core import tracing
+from reference_app.core import metrics, tracing
 from reference_app.core.cache import Cache, CacheKey
 from reference_app.core.config import Settings
 from reference_app.core.logging import REDACTED, configure_logging
@@ -59,6 +59,7 @@ from reference_app.core.tracing import (
     instrument_httpx,
     requested_exporters,
 )
+from reference_app.jobs import observability as jobs_observability
 from reference_app.main import create_app
 from tests.conftest import TEST_SECRET_KEY, make_settings
 from tests.support import error_code, sign_up
@@ -726,3 +727,19 @@ def test_unsupported_exporter_settings_are_reported_not_fatal(
     assert provider.resource.attributes["service.name"] == "reference-app"
     assert provider.resource.attributes["deployment.environment.name"] == "staging"
     provider.shutdown()
+
+
+def test_an_exiting_worker_child_leaves_no_live_gauges(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefork children come and go: their gauges must not be added up after they exit."""
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setattr(metrics, "MULTIPROCESS_DIR", str(tmp_path))
+    pid = os.getpid()
+    live_gauge = tmp_path / f"gauge_livesum_{pid}.db"
+    counter = tmp_path / f"counter_{pid}.db"
+    live_gauge.write_bytes(b"")
+    counter.write_bytes(b"")
+    jobs_observability._forget_dead_child()
+    assert not live_gauge.exists()
+    assert counter.exists()  # totals survive the process that counted them

@@ -115,6 +115,18 @@ def _on_worker_init(sender: Any = None, **_: Any) -> None:
     threading.Thread(target=_sample_queues, args=(sender.app, queues), daemon=True).start()
 
 
+def _forget_dead_child(**_: Any) -> None:
+    """A prefork child is exiting: drop its live gauges from the shared multiprocess files.
+
+    Counters and histograms stay (they are totals); gauges of a dead process would otherwise be
+    added up forever. The same call gunicorn's ``child_exit`` hook makes.
+    """
+    if metrics.MULTIPROCESS_DIR is not None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
 def install_signal_handlers() -> None:
     """Connect once per process (the handlers serve every Celery app of the process)."""
     global _installed
@@ -127,3 +139,4 @@ def install_signal_handlers() -> None:
     signals.task_retry.connect(_on_retry, weak=False)
     signals.worker_init.connect(_on_worker_init, weak=False)
     signals.worker_process_init.connect(_start_tracing, weak=False)
+    signals.worker_process_shutdown.connect(_forget_dead_child, weak=False)
