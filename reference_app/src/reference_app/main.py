@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from reference_app import __version__
 from reference_app.api.deps import API_PREFIX
 from reference_app.api.router import API_ROUTERS
+from reference_app.auth.revocation import TOKEN_CHECKS
 from reference_app.core.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
 from reference_app.core.config import Environment, Settings, get_settings
 from reference_app.core.database import (
@@ -146,6 +147,7 @@ def _create_cache(settings: Settings, redis: Redis | None) -> Cache:
             "user": settings.cache_user_ttl_seconds,
             "post": settings.cache_post_ttl_seconds,
             PUBLIC_LIST: settings.cache_post_list_ttl_seconds,
+            TOKEN_CHECKS: settings.cache_token_check_ttl_seconds,
         },
         jitter=settings.cache_ttl_jitter,
         enabled=settings.cache_enabled,

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reference_app.auth import service as auth_service
+from reference_app.auth.revocation import is_access_token_revoked
 from reference_app.core.cache import Cache
 from reference_app.core.config import Settings
 from reference_app.core.database import session_scope
@@ -64,13 +64,13 @@ BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 
 
 async def get_access_claims(
-    token: BearerToken, settings: SettingsDep, session: SessionDep
+    token: BearerToken, settings: SettingsDep, sessions: SessionmakerDep, cache: CacheDep
 ) -> TokenClaims:
     """Verify the bearer access token and that it has not been revoked by logout."""
     if token is None:
         raise AuthenticationError("Not authenticated: send 'Authorization: Bearer <token>'")
     claims = decode_token(settings, token, TokenType.ACCESS)
-    if await auth_service.is_access_token_revoked(session, claims.token_id):
+    if await is_access_token_revoked(sessions, cache, claims.token_id):
         raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
     return claims
 
@@ -78,9 +78,12 @@ async def get_access_claims(
 AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
 
 
-async def get_current_user(claims: AccessClaims, session: SessionDep, cache: CacheDep) -> UserRead:
-    """The caller's profile (cached: most requests then cost one small denylist lookup)."""
-    user = await get_user_profile(session, cache, claims.user_id)
+async def get_current_user(
+    claims: AccessClaims, sessions: SessionmakerDep, cache: CacheDep
+) -> UserRead:
+    """The caller's profile. Both checks go through the cache, so a typical authenticated
+    request opens no database session at all (see ``auth/revocation.py``)."""
+    user = await get_user_profile(sessions, cache, claims.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError(
             "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
@@ -95,15 +98,14 @@ async def get_optional_user(request: Request, token: BearerToken) -> UserRead | 
     """The caller if a token was sent, else ``None``: for endpoints open to everyone.
 
     It asks FastAPI for nothing but the token: most readers of public endpoints are anonymous,
-    and resolving settings, cache and a session only to return ``None`` was a measurable share
-    of a cached read. With a token, it opens a short session of its own for the checks.
+    and resolving settings, cache and sessionmaker only to return ``None`` was a measurable
+    share of a cached read.
     """
     if token is None:
         return None
     state = request.app.state
-    async with state.sessionmaker() as session:
-        claims = await get_access_claims(token, state.settings, session)
-        return await get_current_user(claims, session, state.cache)
+    claims = await get_access_claims(token, state.settings, state.sessionmaker, state.cache)
+    return await get_current_user(claims, state.sessionmaker, state.cache)
 
 
 OptionalUser = Annotated[UserRead | None, Depends(get_optional_user)]

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from reference_app.api.deps import AccessClaims, NotifierDep, SessionDep, SettingsDep
+from reference_app.api.deps import AccessClaims, CacheDep, NotifierDep, SessionDep, SettingsDep
 from reference_app.auth import password_reset, service
+from reference_app.auth.revocation import forget_token_checks
 from reference_app.auth.schemas import (
     Accepted,
     LoginRequest,
@@ -114,8 +115,9 @@ async def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsD
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
-async def logout(claims: AccessClaims, session: SessionDep) -> None:
+async def logout(claims: AccessClaims, session: SessionDep, cache: CacheDep) -> None:
     await service.logout(session, claims)
+    await forget_token_checks(cache)
 
 
 @router.post(

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     cache_user_ttl_seconds: int = Field(default=3600, ge=1)
     cache_post_ttl_seconds: int = Field(default=1800, ge=1)
     cache_post_list_ttl_seconds: int = Field(default=1800, ge=1)
+    cache_token_check_ttl_seconds: int = Field(
+        default=30,
+        ge=0,
+        description="How long a 'not revoked' answer of the logout denylist is cached (0: never).",
+    )
     cache_ttl_jitter: float = Field(
         default=0.1, ge=0, le=0.5, description="Spread expiries by up to this fraction."
     )

@@ -6,7 +6,7 @@ Only :class:`~reference_app.users.schemas.UserRead` is cached — never the pass
 import uuid
 
 from pydantic import TypeAdapter
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reference_app.core.cache import Cache, CacheKey
 from reference_app.core.events import ChangeEvent, ChangeListener
@@ -21,13 +21,17 @@ def user_key(user_id: uuid.UUID) -> CacheKey:
 
 
 async def get_user_profile(
-    session: AsyncSession, cache: Cache, user_id: uuid.UUID
+    sessions: async_sessionmaker[AsyncSession], cache: Cache, user_id: uuid.UUID
 ) -> UserRead | None:
-    """The user's public profile, from the cache or the database; ``None`` if there is none."""
+    """The user's public profile, from the cache or the database; ``None`` if there is none.
+
+    A session is opened only on a miss: most authenticated requests then touch no database.
+    """
 
     async def load() -> UserRead | None:
-        user = await session.get(User, user_id)
-        return None if user is None else UserRead.model_validate(user)
+        async with sessions() as session:
+            user = await session.get(User, user_id)
+            return None if user is None else UserRead.model_validate(user)
 
     return await cache.get_or_load(user_key(user_id), load, USER_ADAPTER)
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from reference_app.core.cache import Cache
@@ -32,9 +32,11 @@ async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
-async def read_user(session: AsyncSession, cache: Cache, user_id: uuid.UUID) -> UserRead:
+async def read_user(
+    sessions: async_sessionmaker[AsyncSession], cache: Cache, user_id: uuid.UUID
+) -> UserRead:
     """A user's profile, through the cache."""
-    profile = await get_user_profile(session, cache, user_id)
+    profile = await get_user_profile(sessions, cache, user_id)
     if profile is None:
         raise NotFoundError("user", user_id)
     return profile
