@@ -172,6 +172,19 @@ def redis_settings(database_url: str, redis_prefix: str) -> Settings:
 
 
 @pytest.fixture
+async def redis_apps(redis_settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
+    """Two app instances sharing one database and one Redis, as behind a load balancer."""
+    first, second = create_app(redis_settings), create_app(redis_settings)
+    async with (
+        LifespanManager(first),
+        LifespanManager(second),
+        AsyncClient(transport=ASGITransport(app=first), base_url="http://a") as client_a,
+        AsyncClient(transport=ASGITransport(app=second), base_url="http://b") as client_b,
+    ):
+        yield client_a, client_b
+
+
+@pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Remove every APP_* variable so settings tests see only what they set."""
     for name in list(os.environ):

@@ -2,21 +2,18 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from pydantic import TypeAdapter
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reference_app.core.cache import Cache, CacheKey, MemoryCacheBackend
-from reference_app.core.config import Settings
-from reference_app.main import create_app
 from tests.support import Account, sign_up
 
 POSTS = "/api/v1/posts"
@@ -226,19 +223,6 @@ async def test_password_hashes_and_tokens_are_never_cached(
 
 
 # --- on the real Redis --------------------------------------------------------------------
-
-
-@pytest.fixture
-async def redis_apps(redis_settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
-    """Two app instances sharing one database and one Redis, as behind a load balancer."""
-    first, second = create_app(redis_settings), create_app(redis_settings)
-    async with (
-        LifespanManager(first),
-        LifespanManager(second),
-        AsyncClient(transport=ASGITransport(app=first), base_url="http://a") as client_a,
-        AsyncClient(transport=ASGITransport(app=second), base_url="http://b") as client_b,
-    ):
-        yield client_a, client_b
 
 
 async def test_instances_share_cached_entries_and_invalidations(

@@ -1,7 +1,5 @@
 """The logout denylist behind the cache: fast for every request, exact after a logout."""
 
-from collections.abc import AsyncIterator
-
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
@@ -52,23 +50,14 @@ async def test_with_the_ttl_at_zero_every_request_asks_the_database(
         assert len(queries) == 3
 
 
-async def redis_pair(settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
-    first, second = create_app(settings), create_app(settings)
-    async with (
-        LifespanManager(first),
-        LifespanManager(second),
-        AsyncClient(transport=ASGITransport(app=first), base_url="http://a") as client_a,
-        AsyncClient(transport=ASGITransport(app=second), base_url="http://b") as client_b,
-    ):
-        yield client_a, client_b
-
-
-async def test_a_logout_on_one_instance_is_seen_by_the_other(redis_settings: Settings) -> None:
+async def test_a_logout_on_one_instance_is_seen_by_the_other(
+    redis_apps: tuple[AsyncClient, AsyncClient],
+) -> None:
     """Instance A has cached "not revoked"; the logout goes through instance B (shared Redis)."""
-    async for client_a, client_b in redis_pair(redis_settings):
-        account = await sign_up(client_a)
-        assert (await client_a.get(ME, headers=account.headers)).status_code == 200
-        assert (await client_b.post(LOGOUT, headers=account.headers)).status_code == 204
-        refused = await client_a.get(ME, headers=account.headers)
-        assert refused.status_code == 401
-        assert error_code(refused) == "TOKEN_REVOKED"
+    client_a, client_b = redis_apps
+    account = await sign_up(client_a)
+    assert (await client_a.get(ME, headers=account.headers)).status_code == 200
+    assert (await client_b.post(LOGOUT, headers=account.headers)).status_code == 204
+    refused = await client_a.get(ME, headers=account.headers)
+    assert refused.status_code == 401
+    assert error_code(refused) == "TOKEN_REVOKED"
