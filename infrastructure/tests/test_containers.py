@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from infra_tools import REPO_ROOT, require_tool
 
 INSTALL_HINT = "run: bash infrastructure/tools/install-container-tools.sh"
@@ -30,6 +31,7 @@ COMPOSE_DIR = REPO_ROOT / "infrastructure" / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "compose.yaml"
 STACK_FILE = COMPOSE_DIR / "stack.yaml"
 ENV_EXAMPLE = COMPOSE_DIR / ".env.example"
+PROMETHEUS_CONFIG = REPO_ROOT / "infrastructure" / "observability" / "prometheus" / "prometheus.yml"
 
 # The app's runtime contract (see the project brief / reference_app CLI).
 # Binding all interfaces is right inside a container (S104 is about hosts).
@@ -365,6 +367,33 @@ def test_app_containers_are_hardened(dev_config: dict[str, Any]) -> None:
         assert "no-new-privileges:true" in service.get("security_opt", []), name
 
 
+def worker_scrape_port() -> int:
+    """The port prometheus.yml's `worker` job scrapes."""
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "worker"]
+    port: int = job["dns_sd_configs"][0]["port"]
+    return port
+
+
+def assert_worker_metrics_are_scrapeable(worker: dict[str, Any]) -> None:
+    """Port where Prometheus looks, and prefork children counted through a fresh tmpfs."""
+    env = worker["environment"]
+    assert env["APP_WORKER_METRICS_PORT"] == str(worker_scrape_port())
+    assert "monitoring" in worker["networks"], "Prometheus must reach the worker"
+    multiproc_dir = env["PROMETHEUS_MULTIPROC_DIR"]
+    # A tmpfs *mount* (not the `tmpfs:` key, which `docker stack deploy` ignores):
+    # empty at every container start, writable on the read-only root filesystem.
+    assert any(
+        m["type"] == "tmpfs" and m["target"] == multiproc_dir for m in worker.get("volumes", [])
+    ), f"{multiproc_dir} must be a tmpfs mount"
+
+
+def test_dev_worker_metrics_are_scrapeable(dev_config: dict[str, Any]) -> None:
+    assert_worker_metrics_are_scrapeable(dev_config["services"]["worker"])
+    # One uvicorn process per API container: its metrics stay in memory.
+    assert "PROMETHEUS_MULTIPROC_DIR" not in dev_config["services"]["api"]["environment"]
+
+
 def test_trusted_proxy_is_exactly_traefik(dev_config: dict[str, Any]) -> None:
     services = dev_config["services"]
     traefik_ip = services["traefik"]["networks"]["edge"]["ipv4_address"]
@@ -472,6 +501,24 @@ def test_stack_networks_are_overlays(stack_config: dict[str, Any]) -> None:
     backend = networks["backend"]
     assert backend.get("internal") is True
     assert backend.get("driver_opts", {}).get("encrypted") == "true"
+
+
+def test_stack_worker_metrics_are_scrapeable(stack_config: dict[str, Any]) -> None:
+    services = stack_config["services"]
+    assert_worker_metrics_are_scrapeable(services["worker"])
+    assert "monitoring" in services["api"]["networks"]
+    monitoring = stack_config["networks"]["monitoring"]
+    assert monitoring.get("attachable") is True, "an outside Prometheus must be able to join"
+
+
+def test_stack_app_services_get_tmp_as_a_mount(stack_config: dict[str, Any]) -> None:
+    # Swarm tasks have mounts only: the `tmpfs:` key is silently dropped by
+    # `docker stack deploy`, which would leave /tmp read-only.
+    for name in ("api", "worker", "beat", "migrate"):
+        service = stack_config["services"][name]
+        assert "tmpfs" not in service, f"{name}: use a tmpfs mount under volumes:"
+        mounts = service.get("volumes", [])
+        assert any(m["type"] == "tmpfs" and m["target"] == "/tmp" for m in mounts), name  # noqa: S108
 
 
 def test_stack_places_every_service(stack_config: dict[str, Any]) -> None:

@@ -325,6 +325,99 @@ def test_network_policies_cover_every_pod(docs: list[dict[str, Any]]) -> None:
     assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]
 
 
+def container_env(container: dict[str, Any]) -> dict[str, str | None]:
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def prometheus_peers(values_file: str) -> list[dict[str, Any]]:
+    """networkPolicy.metricsFrom: the Prometheus pods allowed to scrape."""
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    override = yaml.safe_load((CHART / values_file).read_text())
+    policy = {**values["networkPolicy"], **override.get("networkPolicy", {})}
+    peers: list[dict[str, Any]] = policy["metricsFrom"]
+    return peers
+
+
+def policies_selecting(docs: list[dict[str, Any]], component: str) -> list[dict[str, Any]]:
+    labels = workload(docs, component)["spec"]["template"]["metadata"]["labels"]
+    return [
+        p
+        for p in by_kind(docs, "NetworkPolicy")
+        if selector_matches(p["spec"]["podSelector"], labels)
+    ]
+
+
+def test_worker_serves_metrics_from_a_fresh_multiprocess_dir(docs: list[dict[str, Any]]) -> None:
+    template = workload(docs, "worker")["spec"]["template"]
+    (container,) = template["spec"]["containers"]
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9808, "protocol": "TCP"}]
+    env = container_env(container)
+    assert env["APP_WORKER_METRICS_PORT"] == "9808"
+    # prefork: the children's counts reach the metrics server only through these files.
+    multiproc_dir = env["PROMETHEUS_MULTIPROC_DIR"]
+    assert multiproc_dir
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == multiproc_dir]
+    (volume,) = [v for v in template["spec"]["volumes"] if v["name"] == mount["name"]]
+    # An emptyDir is empty at every pod start; stale files would be counted again.
+    assert volume["emptyDir"]["medium"] == "Memory"
+    assert volume["emptyDir"]["sizeLimit"]
+    assert not mount.get("readOnly", False)
+    annotations = template["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == "9808"
+    assert annotations["prometheus.io/path"] == "/metrics"
+
+
+def test_only_the_worker_gets_a_multiprocess_dir(docs: list[dict[str, Any]]) -> None:
+    # The API runs one uvicorn process per container: its metrics stay in memory.
+    for component in ("api", "beat", "migrate"):
+        (container,) = workload(docs, component)["spec"]["template"]["spec"]["containers"]
+        assert "PROMETHEUS_MULTIPROC_DIR" not in container_env(container), component
+
+
+@pytest.mark.parametrize("render", ["dev", "prod"])
+def test_only_prometheus_reaches_the_worker_and_only_its_metrics_port(
+    rendered: dict[str, Path], render: str
+) -> None:
+    docs = load(rendered[render])
+    peers = prometheus_peers(f"values-{render}.yaml")
+    (worker_policy,) = policies_selecting(docs, "worker")
+    assert set(worker_policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    (rule,) = worker_policy["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 9808}]
+    assert rule["from"] == peers
+    # The API admits the same Prometheus (plus the ingress controller) on its port.
+    (api_policy,) = policies_selecting(docs, "api")
+    (api_rule,) = api_policy["spec"]["ingress"]
+    assert all(peer in api_rule["from"] for peer in peers)
+    for component in ("beat", "migrate"):
+        (policy,) = policies_selecting(docs, component)
+        assert policy["spec"]["ingress"] == [], f"{component} serves nothing"
+
+
+def test_worker_metrics_port_is_one_setting() -> None:
+    result = helm_template("--set", "worker.metricsPort=9100")
+    assert result.returncode == 0, result.stderr
+    docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    template = workload(docs, "worker")["spec"]["template"]
+    (container,) = template["spec"]["containers"]
+    assert container["ports"][0]["containerPort"] == 9100
+    assert container_env(container)["APP_WORKER_METRICS_PORT"] == "9100"
+    assert template["metadata"]["annotations"]["prometheus.io/port"] == "9100"
+    ((rule,),) = [p["spec"]["ingress"] for p in policies_selecting(docs, "worker")]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 9100}]
+    assert helm_template("--set", "worker.metricsPort=80").returncode != 0
+
+
+def test_scrape_annotations_follow_the_switch() -> None:
+    result = helm_template("--set", "metrics.podAnnotations=false")
+    assert result.returncode == 0, result.stderr
+    docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    for component in ("api", "worker"):
+        annotations = workload(docs, component)["spec"]["template"]["metadata"]["annotations"]
+        assert not any(key.startswith("prometheus.io/") for key in annotations), component
+
+
 # --------------------------------------------------------------------------
 # Production sizing
 

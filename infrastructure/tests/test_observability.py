@@ -442,6 +442,19 @@ def test_prometheus_config_loads_the_rules() -> None:
     assert "credentials_file" in PROMETHEUS_CONFIG.read_text()  # the documented token option
 
 
+def test_deployments_serve_metrics_where_prometheus_scrapes() -> None:
+    """The jobs' ports, the app's default and the Helm chart's ports are one contract."""
+    from reference_app.jobs.observability import DEFAULT_WORKER_METRICS_PORT
+
+    jobs = {job["job_name"]: job for job in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
+    chart = load_yaml(REPO_ROOT / "infrastructure" / "helm" / "reference-app" / "values.yaml")
+    assert jobs["api"]["dns_sd_configs"][0]["port"] == chart["api"]["containerPort"]
+    worker_port = jobs["worker"]["dns_sd_configs"][0]["port"]
+    assert worker_port == chart["worker"]["metricsPort"] == DEFAULT_WORKER_METRICS_PORT
+    # The path the chart's prometheus.io/path annotation advertises for both.
+    assert jobs["api"]["metrics_path"] == jobs["worker"]["metrics_path"] == chart["metrics"]["path"]
+
+
 # ---------------------------------------------------------------------------------------------
 # promtool
 
