@@ -389,3 +389,22 @@ async def test_routes_without_a_worker(client: AsyncClient) -> None:
     assert started.json()["status"] == "pending"
     forbidden = await client.get("/api/v1/jobs/dead-letters", headers=account.headers)
     assert error_code(forbidden) == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("port", [9123, 0])
+def test_a_command_line_worker_serves_metrics_on_the_configured_port(
+    port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`celery worker` reads the port from the settings (APP_WORKER_METRICS_PORT); 0: none."""
+    import prometheus_client
+    from celery.apps.worker import Worker as CommandLineWorker
+
+    served: list[int] = []
+    monkeypatch.setattr(prometheus_client, "start_http_server", lambda p, **_: served.append(p))
+    monkeypatch.setattr(observability, "_sample_queues", lambda *_: None)  # no broker here
+    monkeypatch.setattr(observability, "_in_command_line_worker", False)  # restored afterwards
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", worker_metrics_port=port)
+    worker = object.__new__(CommandLineWorker)  # the signal's sender; no real worker started
+    worker.app = create_celery_app(settings)
+    observability._on_worker_init(sender=worker)
+    assert served == ([port] if port else [])

@@ -155,6 +155,12 @@ class Settings(BaseSettings):
     )
 
     metrics_enabled: bool = Field(default=True, description="Serve GET /metrics (Prometheus).")
+    worker_metrics_port: int = Field(
+        default=9808,
+        ge=0,
+        le=65535,
+        description="Port of a `celery worker`'s own /metrics (0: none). The API does not use it.",
+    )
     metrics_bearer_token: SecretStr | None = Field(
         default=None, description="When set, GET /metrics requires 'Authorization: Bearer <it>'."
     )

@@ -6,11 +6,11 @@ Counts every task of this app (names under ``reference_app.``) in the metrics th
 :meth:`~reference_app.jobs.base.JobTask.on_failure`) and ``job_queue_length{queue}`` — and
 starts tracing in worker processes (:func:`reference_app.core.tracing.configure_process_tracing`).
 
-A worker started with ``celery ... worker`` also serves its metrics on
-``APP_WORKER_METRICS_PORT`` (default 9808; ``0`` turns it off) and samples the length of its
-queues every ``QUEUE_SAMPLE_SECONDS``. With the prefork pool, tasks run in child processes:
-set ``PROMETHEUS_MULTIPROC_DIR`` (see ``core/metrics.py``) so that the server adds up every
-process's counts.
+A worker started with ``celery ... worker`` also serves its metrics on the port of the setting
+``worker_metrics_port`` (``APP_WORKER_METRICS_PORT``, 9808; ``0`` turns it off) and samples the
+length of its queues every ``QUEUE_SAMPLE_SECONDS``. With the prefork pool, tasks run in child
+processes: set ``PROMETHEUS_MULTIPROC_DIR`` (see ``core/metrics.py``) so that the server adds up
+every process's counts.
 """
 
 import os
@@ -22,12 +22,13 @@ import structlog
 from celery import signals
 
 from reference_app.core import metrics
+from reference_app.core.config import Settings
 
 logger = structlog.get_logger(__name__)
 
 TASK_PREFIX = "reference_app."
 QUEUE_SAMPLE_SECONDS = 15.0
-DEFAULT_WORKER_METRICS_PORT = 9808
+DEFAULT_WORKER_METRICS_PORT: int = Settings.model_fields["worker_metrics_port"].default
 
 _started_at: dict[str, float] = {}
 _lock = threading.Lock()
@@ -105,7 +106,9 @@ def _on_worker_init(sender: Any = None, **_: Any) -> None:
     if not isinstance(sender, CommandLineWorker):
         return
     _in_command_line_worker = True
-    port = int(os.environ.get("APP_WORKER_METRICS_PORT", DEFAULT_WORKER_METRICS_PORT))
+    from reference_app.jobs.base import runtime_of  # jobs.base imports this module
+
+    port = runtime_of(sender.app).settings.worker_metrics_port
     if port == 0:
         return
     from prometheus_client import start_http_server
