@@ -34,6 +34,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 USER = {"email": "bench@example.com", "password": "benchmark password"}
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGETS = {"cached_post": 0.5, "users_me": 0.35}
+ANALYSIS_HEADING = "## Reading these numbers"
 
 
 @dataclass
@@ -311,8 +312,16 @@ def main() -> int:
         ]
     )
     print(report)
-    (BENCH_DIR / "RESULTS.md").write_text(report)
+    write_results(report)
     return 0
+
+
+def write_results(report: str) -> None:
+    """Replace the table in RESULTS.md, keeping the hand-written analysis that follows it."""
+    results = BENCH_DIR / "RESULTS.md"
+    previous = results.read_text() if results.exists() else ""
+    _, heading, analysis = previous.partition(ANALYSIS_HEADING)
+    results.write_text(report + ("\n" + heading + analysis if heading else ""))
 
 
 if __name__ == "__main__":
