@@ -1,0 +1,48 @@
+"""What the lesson notebooks share, so that each lesson's hidden set-up cell stays short.
+
+Lessons show the real code that runs, never a retyped copy (:func:`show_source`,
+:func:`show_file`), and run the same pinned tools the infrastructure tests run
+(:func:`find_tool`). Written once here rather than in every lesson.
+"""
+
+import importlib.util
+import inspect
+from pathlib import Path
+from types import ModuleType
+
+from IPython.display import Markdown
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+INFRA_TOOLS = REPO_ROOT / "infrastructure" / "tests" / "infra_tools.py"
+
+
+def show_source(obj: object) -> Markdown:
+    """Display the real source code of a function, class or module from reference_app."""
+    return Markdown(f"````python\n{inspect.getsource(obj)}````")
+
+
+def show_file(path: Path, language: str = "yaml") -> Markdown:
+    """Display a file of the repository as it is committed."""
+    relative = path.relative_to(REPO_ROOT)
+    return Markdown(f"`{relative}`\n\n````{language}\n{path.read_text()}````")
+
+
+def load_infra_tools() -> ModuleType:
+    """``infrastructure/tests/infra_tools.py``, the tool lookup the infrastructure tests use.
+
+    Loaded from its path: ``infrastructure/tests`` is a folder of tests, not a package.
+    """
+    spec = importlib.util.spec_from_file_location("infra_tools", INFRA_TOOLS)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_tool(name: str, install_script: str) -> str | None:
+    """A tool's path (.tools/bin first, then PATH), or None after saying how to get it."""
+    path: str | None = load_infra_tools().find_tool(name)
+    if path is None:
+        print(f"{name} is not installed here; `{install_script}` installs it. Step skipped.")
+    return path
