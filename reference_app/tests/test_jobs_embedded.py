@@ -20,12 +20,14 @@ import structlog
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from kombu.connection import Connection
+from kombu.transport import filesystem as kombu_filesystem
 from typer.testing import CliRunner
 
 from reference_app import cli
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
-from reference_app.jobs import observability
+from reference_app.jobs import file_queue, observability
 from reference_app.jobs.base import JobRuntime, backoff_seconds, runtime_of, task_context
 from reference_app.jobs.email import (
     ConsoleEmailBackend,
@@ -36,7 +38,7 @@ from reference_app.jobs.email import (
     create_email_backend,
 )
 from reference_app.jobs.errors import PermanentJobError
-from reference_app.jobs.factory import create_celery_app
+from reference_app.jobs.factory import create_celery_app, embedded_queue_options
 from reference_app.jobs.models import DeadLetter
 from reference_app.jobs.queue import JobQueue
 from reference_app.jobs.tasks import SEND_WELCOME_EMAIL
@@ -408,3 +410,45 @@ def test_a_command_line_worker_serves_metrics_on_the_configured_port(
     worker.app = create_celery_app(settings)
     observability._on_worker_init(sender=worker)
     assert served == ([port] if port else [])
+
+
+@pytest.mark.parametrize(
+    ("transport", "serializer_module", "visible_while_writing"),
+    [
+        (file_queue.TRANSPORT, file_queue, []),
+        # kombu's own: the file exists, empty, while its content is still being produced. A
+        # consumer listing the folder then reads "" and the worker dies (seen in CI). If this
+        # case ever fails, kombu has fixed it and file_queue.py can go.
+        ("kombu.transport.filesystem:Transport", kombu_filesystem, ["one empty file"]),
+    ],
+)
+def test_a_message_file_appears_only_once_complete(
+    transport: str,
+    serializer_module: Any,
+    visible_while_writing: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    options = embedded_queue_options(tmp_path)
+    queue = Path(options["data_folder_out"])
+    seen: list[str] = []
+    real_dumps = serializer_module.dumps
+
+    def dumps_and_look(payload: Any) -> str:
+        """Runs while the message is being written: what could a consumer see right now?"""
+        messages = list(queue.glob("*.msg"))
+        if messages:
+            seen.append("one empty file" if messages[0].stat().st_size == 0 else "a file")
+        return str(real_dumps(payload))
+
+    monkeypatch.setattr(serializer_module, "dumps", dumps_and_look)
+    with Connection(transport=transport, transport_options=options) as connection:  # type: ignore[no-untyped-call]
+        connection.default_channel._put("jobs", {"task": "example"})
+        assert connection.default_channel._get("jobs") == {"task": "example"}
+    assert seen == visible_while_writing
+
+
+def test_the_embedded_queue_uses_the_atomic_transport(tmp_path: Path) -> None:
+    app = create_celery_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
+    with app.connection_for_write() as connection:
+        assert isinstance(connection.transport, file_queue.Transport)

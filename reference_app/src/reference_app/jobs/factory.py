@@ -1,7 +1,8 @@
 """Building a Celery app from the settings.
 
 **Broker.** ``APP_CELERY_BROKER_URL``, else ``APP_REDIS_URL`` (production and CI: Redis), else
-the *embedded queue*: kombu's ``filesystem://`` transport, one file per message in a directory
+the *embedded queue*: kombu's ``filesystem://`` transport (with atomic writes, see
+:mod:`~reference_app.jobs.file_queue`), one file per message in a directory
 (``APP_JOBS_QUEUE_DIR``, by default next to the SQLite database). Chosen because it needs no
 service at all and still behaves like a broker: messages survive a restart, any process can
 enqueue (``reference-app jobs redrive`` from a shell reaches the server's worker), and a message
@@ -27,6 +28,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from reference_app.core.config import Settings
+from reference_app.jobs import file_queue
 from reference_app.jobs.base import JobRuntime
 from reference_app.jobs.email import create_email_backend
 from reference_app.jobs.observability import install_signal_handlers
@@ -69,12 +71,15 @@ def create_celery_app(settings: Settings, runtime: JobRuntime | None = None) -> 
     """
     app = Celery("reference_app", set_as_current=False)
     transport_options: dict[str, Any] = {}
+    transport: str | None = None  # from the broker URL's scheme
     if settings.uses_embedded_queue:
         transport_options = embedded_queue_options(settings.embedded_queue_dir)
+        transport = file_queue.TRANSPORT  # filesystem://, with atomic writes
     elif settings.celery_key_prefix:
         transport_options = {"global_keyprefix": settings.celery_key_prefix}
     app.conf.update(
         broker_url=settings.jobs_broker_url,
+        broker_transport=transport,
         broker_transport_options=transport_options,
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
