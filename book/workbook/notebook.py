@@ -5,6 +5,7 @@ Lessons show the real code that runs, never a retyped copy (:func:`show_source`,
 (:func:`find_tool`). Written once here rather than in every lesson.
 """
 
+import functools
 import importlib.util
 import inspect
 from pathlib import Path
@@ -27,10 +28,11 @@ def show_file(path: Path, language: str = "yaml") -> Markdown:
     return Markdown(f"`{relative}`\n\n````{language}\n{path.read_text()}````")
 
 
+@functools.cache
 def load_infra_tools() -> ModuleType:
     """``infrastructure/tests/infra_tools.py``, the tool lookup the infrastructure tests use.
 
-    Loaded from its path: ``infrastructure/tests`` is a folder of tests, not a package.
+    Loaded from its path, once: ``infrastructure/tests`` is a folder of tests, not a package.
     """
     spec = importlib.util.spec_from_file_location("infra_tools", INFRA_TOOLS)
     assert spec is not None
