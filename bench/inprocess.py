@@ -30,9 +30,8 @@ from reference_app.main import create_app
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
-from bare_app import app as bare_app  # noqa: E402  (a sibling file, not a package)
-
-USER = {"email": "bench@example.com", "password": "benchmark password"}
+from bare_app import app as bare_app  # noqa: E402  (sibling files, not a package)
+from run_bench import USER  # noqa: E402
 
 Call = Callable[[], Awaitable[int]]
 
