@@ -3,8 +3,11 @@
     uv run python bench/run_bench.py            # SQLite (the embedded default)
     uv run python bench/run_bench.py --postgres # the machine's PostgreSQL, a database of its own
 
-Both apps run under uvicorn with one worker and no access log. Each scenario runs wrk for a
-fixed time at 64 connections; a last run at 1000 connections counts errors. The table is printed
+Both apps run under uvicorn with one worker and no access log: the bare app on uvicorn's default
+event loop (uvloop, the fastest: the ceiling the ratios are taken against, and once more on
+asyncio for comparison), the reference app on the loop its ``serve`` command uses (asyncio; see
+``SERVER_LOOP`` in ``reference_app/cli.py`` and ``loop_fairness.py``). Each scenario runs wrk for
+a fixed time at 64 connections; a last run at 1000 connections counts errors. The table is printed
 and written to bench/RESULTS.md with the machine and the date. Rate limiting is switched off:
 this measures throughput, and one client IP would otherwise be limited to 100 requests/minute.
 """
@@ -30,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from reference_app.cli import SERVER_LOOP
+
 BENCH_DIR = Path(__file__).resolve().parent
 USER = {"email": "bench@example.com", "password": "benchmark password"}
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
@@ -47,6 +52,12 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int
+
+
+def raise_open_file_limit() -> None:
+    """1000 connections need more than the usual 1024 open files (wrk and uvicorn inherit it)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
 
 def free_port() -> int:
@@ -106,7 +117,9 @@ def run_wrk(
 
 
 @contextmanager
-def uvicorn_server(target: str, env: dict[str, str], *, factory: bool) -> Iterator[str]:
+def uvicorn_server(
+    target: str, env: dict[str, str], *, factory: bool, loop: str = "auto"
+) -> Iterator[str]:
     """Run ``target`` under uvicorn (1 worker, no access log) and yield its base URL."""
     port = free_port()
     command = [
@@ -121,6 +134,8 @@ def uvicorn_server(target: str, env: dict[str, str], *, factory: bool) -> Iterat
         "--no-access-log",
         "--log-level",
         "warning",
+        "--loop",
+        loop,
     ]
     if factory:
         command.append("--factory")
@@ -238,7 +253,11 @@ def verdicts(results: dict[str, WrkResult]) -> list[str]:
         ),
         (
             "p99 < 200 ms at 64 connections (app scenarios but login)",
-            all(r.p99_ms < 200 for k, r in results.items() if k not in {"login", "c1000"}),
+            all(
+                r.p99_ms < 200
+                for k, r in results.items()
+                if k not in {"bare", "bare_asyncio", "login", "c1000"}
+            ),
         ),
         (
             "0 errors and no stall at 1000 connections",
@@ -256,18 +275,23 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
-    # 1000 connections need more than the usual 1024 open files.
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    raise_open_file_limit()
 
     seconds = args.seconds
     results: dict[str, WrkResult] = {}
     with uvicorn_server("bare_app:app", dict(os.environ), factory=False) as bare:
-        results["bare"] = run_wrk("bare FastAPI baseline", bare + "/", seconds=seconds)
+        results["bare"] = run_wrk("bare FastAPI baseline (uvloop)", bare + "/", seconds=seconds)
+    with uvicorn_server("bare_app:app", dict(os.environ), factory=False, loop="asyncio") as bare:
+        results["bare_asyncio"] = run_wrk(
+            "bare FastAPI baseline (asyncio)", bare + "/", seconds=seconds
+        )
     with (
         database(args.postgres) as database_url,
         uvicorn_server(
-            "reference_app.main:create_app", app_environment(database_url), factory=True
+            "reference_app.main:create_app",
+            app_environment(database_url),
+            factory=True,
+            loop=SERVER_LOOP.value,
         ) as base,
     ):
         token, post_id = seed(base)

@@ -71,11 +71,20 @@ def test_serve_runs_uvicorn_with_the_factory(
             "port": 8123,
             "workers": 1,
             "reload": False,
+            "loop": "asyncio",
             "access_log": False,
             "proxy_headers": False,
             "log_config": None,
         }
     ]
+
+
+def test_serve_can_run_uvloop_instead(sqlite_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loops: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: loops.append(kwargs["loop"]))
+    assert runner.invoke(cli.app, ["serve", "--loop", "uvloop"]).exit_code == 0
+    assert runner.invoke(cli.app, ["serve", "--loop", "trio"]).exit_code == 2
+    assert loops == ["uvloop"]
 
 
 def test_serve_refuses_insecure_production(
