@@ -38,11 +38,11 @@ SERVER_LOOP = ServerLoop.ASYNCIO
 
 uvloop costs less per request, but when the server is busy it serves connections unfairly: with
 64 clients keeping one uvicorn process saturated, a FastAPI handler doing 0.3 ms of work
-answered in 478 ms at the 99th percentile under uvloop and in 43 ms under asyncio, at nearly the
+answered in 444 ms at the 99th percentile under uvloop and in 34 ms under asyncio, at nearly the
 same throughput; at 1000 clients uvloop let some requests wait past the client's 5-second
-timeout (measurements in ``bench/RESULTS.md``). For an API, a tail of seconds under load is
-worse than a few percent of throughput. ``--loop uvloop`` is there for those who measure
-otherwise.
+timeout. ``bench/loop_fairness.py`` measures it; ``bench/RESULTS.md`` has the numbers. For an
+API, a tail of seconds under load is worse than a few percent of throughput. ``--loop uvloop``
+is there for those who measure otherwise.
 """
 
 
