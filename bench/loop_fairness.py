@@ -17,7 +17,6 @@ import sys
 import time
 
 from fastapi import FastAPI
-from run_bench import raise_open_file_limit, run_wrk, uvicorn_server
 
 WORK_SECONDS = int(os.environ.get("BENCH_WORK_US", "300")) / 1_000_000
 
@@ -34,6 +33,10 @@ async def busy() -> dict[str, str]:
 
 
 def main() -> int:
+    # Imported here, not at the top: uvicorn imports this module to serve ``app``, and run_bench
+    # imports the reference app, whose modules would sit in the measured server's heap.
+    from run_bench import raise_open_file_limit, run_wrk, uvicorn_server
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work-us", type=int, default=300, help="CPU µs per request")
     parser.add_argument("--seconds", type=int, default=8, help="duration of each wrk run")
