@@ -6,12 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from reference_app.api.deps import (
-    CacheDep,
+    CachedReadsDep,
     CurrentUser,
     NotifierDep,
     OptionalUser,
     SessionDep,
-    SessionmakerDep,
 )
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.core.pagination import Page, PageParamsDep
@@ -33,8 +32,7 @@ async def create_post(
 
 @router.get("", response_model=Page[PostRead], summary="List posts, newest first")
 async def list_posts(
-    sessions: SessionmakerDep,
-    cache: CacheDep,
+    reads: CachedReadsDep,
     viewer: OptionalUser,
     params: PageParamsDep,
     published_only: Annotated[
@@ -42,15 +40,13 @@ async def list_posts(
     ] = True,
 ) -> Page[PostRead]:
     return await service.list_posts(
-        sessions, cache, params, published_only=published_only, viewer=viewer
+        reads.sessions, reads.cache, params, published_only=published_only, viewer=viewer
     )
 
 
 @router.get("/{post_id}", response_model=PostRead, summary="Read one post")
-async def read_post(
-    post_id: uuid.UUID, sessions: SessionmakerDep, cache: CacheDep, viewer: OptionalUser
-) -> PostRead:
-    return await service.read_post(sessions, cache, post_id, viewer=viewer)
+async def read_post(post_id: uuid.UUID, reads: CachedReadsDep, viewer: OptionalUser) -> PostRead:
+    return await service.read_post(reads.sessions, reads.cache, post_id, viewer=viewer)
 
 
 @router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")

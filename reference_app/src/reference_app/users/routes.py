@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from reference_app.api.deps import CacheDep, CurrentUser, NotifierDep, SessionDep, SessionmakerDep
+from reference_app.api.deps import CachedReadsDep, CurrentUser, NotifierDep, SessionDep
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.users import service
 from reference_app.users.models import User
@@ -19,10 +19,8 @@ async def read_me(user: CurrentUser) -> UserRead:
 
 
 @router.get("/{user_id}", response_model=UserRead, summary="A user's profile")
-async def read_user(
-    user_id: uuid.UUID, sessions: SessionmakerDep, cache: CacheDep, _: CurrentUser
-) -> UserRead:
-    return await service.read_user(sessions, cache, user_id)
+async def read_user(user_id: uuid.UUID, reads: CachedReadsDep, _: CurrentUser) -> UserRead:
+    return await service.read_user(reads.sessions, reads.cache, user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead, summary="Update a profile (your own)")
