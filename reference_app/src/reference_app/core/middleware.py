@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 ACCESS_LOGGER_NAME = "reference_app.access"
 access_logger = structlog.get_logger(ACCESS_LOGGER_NAME)
 # The stdlib logger underneath, asked before a line is built: structlog would build the whole
-# event and only then drop it below the level, a tenth of a cached read (``bench/inprocess.py``).
+# event and only then drop it below the level: 8 µs, 7% of a cached read (``bench/inprocess.py``).
 _access_level_check = logging.getLogger(ACCESS_LOGGER_NAME)
 
 SECURITY_HEADERS = {
