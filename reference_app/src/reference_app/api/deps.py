@@ -114,9 +114,9 @@ class BearerUser(SecurityBase):
     The textbook chain is three dependencies (token -> claims -> user). FastAPI spends a few
     microseconds on each one it resolves, and every authenticated request pays them: one
     dependency instead of three cut ``GET /users/me`` by an eighth (``bench/inprocess.py``,
-    0.174 -> 0.152 ms of CPU per request). Being a
-    ``SecurityBase`` with the bearer scheme's model keeps OpenAPI's "Authorize" button and
-    each route's ``security`` exactly as the plain scheme would document them.
+    0.174 -> 0.152 ms of CPU per request). Being a ``SecurityBase`` with the bearer scheme's
+    model keeps OpenAPI's "Authorize" button and each route's ``security`` exactly as the plain
+    scheme would document them.
     """
 
     def __init__(self, *, required: bool) -> None:
