@@ -20,6 +20,7 @@ from reference_app import __version__
 from reference_app.api.deps import API_PREFIX
 from reference_app.api.router import API_ROUTERS
 from reference_app.auth.revocation import TOKEN_CHECKS
+from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
 from reference_app.core.config import Environment, Settings, get_settings
 from reference_app.core.database import (
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.started = False
+    app.state.verified_tokens = VerifiedTokens(settings)
     redis = create_redis(settings)
     app.state.redis = redis
     cache = _create_cache(settings, redis)

@@ -17,12 +17,13 @@ from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reference_app.auth.revocation import is_access_token_revoked
+from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.cache import Cache
 from reference_app.core.config import Settings
 from reference_app.core.database import session_scope
 from reference_app.core.errors import AuthenticationError, ErrorCode
 from reference_app.core.events import ChangeNotifier
-from reference_app.core.security import TokenClaims, TokenType, decode_token
+from reference_app.core.security import TokenClaims
 from reference_app.users.cache import get_user_profile
 from reference_app.users.schemas import UserRead
 
@@ -80,14 +81,16 @@ BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 async def get_access_claims(request: Request, token: BearerToken) -> TokenClaims:
     """Verify the bearer access token and that it has not been revoked by logout.
 
-    It reads settings, sessionmaker and cache from ``app.state`` itself instead of asking
-    FastAPI for them: every authenticated request runs this (through :class:`BearerUser`), and
-    each dependency FastAPI resolves costs a few microseconds (see ``bench/inprocess.py``).
+    The token is verified once per app (see ``auth/verified_tokens.py``); the revocation check
+    runs every time. It reads the memo, sessionmaker and cache from ``app.state`` itself
+    instead of asking FastAPI for them: every authenticated request runs this (through
+    :class:`BearerUser`), and each dependency FastAPI resolves costs a few microseconds.
     """
     if token is None:
         raise AuthenticationError("Not authenticated: send 'Authorization: Bearer <token>'")
     state = request.app.state
-    claims = decode_token(state.settings, token, TokenType.ACCESS)
+    verified_tokens: VerifiedTokens = state.verified_tokens
+    claims = verified_tokens.verify(token)  # PyJWT, unless this token verified before
     if await is_access_token_revoked(state.sessionmaker, state.cache, claims.token_id):
         raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
     return claims
