@@ -1,7 +1,6 @@
 """The memo of verified access tokens: verify once, honour expiry, remember only good tokens."""
 
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +12,7 @@ from reference_app.auth import verified_tokens as module
 from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.config import Settings
 from reference_app.core.errors import AuthenticationError
-from reference_app.core.security import TokenClaims, TokenType, create_token
+from reference_app.core.security import TokenClaims, TokenType, create_token, decode_token
 from tests.support import sign_up
 
 ME = "/api/v1/users/me"
@@ -23,11 +22,10 @@ ME = "/api/v1/users/me"
 def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The tokens the memo hands to PyJWT (through ``decode_token``), in order."""
     seen: list[str] = []
-    real_decode: Callable[..., TokenClaims] = module.decode_token
 
     def counting_decode(settings: Settings, token: str, expected_type: TokenType) -> TokenClaims:
         seen.append(token)
-        return real_decode(settings, token, expected_type)
+        return decode_token(settings, token, expected_type)
 
     monkeypatch.setattr(module, "decode_token", counting_decode)
     return seen
