@@ -11,7 +11,7 @@ bytes under the same key verify the same way every time. So the memo
 - is keyed by the SHA-256 digest of the token, so the tokens themselves are not kept;
 - remembers only tokens that verified: a bad token pays a full verification every time;
 - honours expiry: an entry past its ``exp`` is dropped and the token is verified again, which
-  then fails with ``token_expired`` as it would without the memo;
+  then fails with ``TOKEN_EXPIRED`` as it would without the memo;
 - belongs to one app (``app.state.verified_tokens``): a new signing key means a new app;
 - is bounded: the least recently used entry goes when it is full.
 
