@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -31,20 +30,21 @@ def decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def access_token(settings: Settings, lifetime: timedelta = timedelta(minutes=5)) -> str:
+def new_token(settings: Settings, token_type: TokenType = TokenType.ACCESS) -> str:
+    """A freshly signed token of ``token_type`` for a made-up user and session."""
     token, _ = create_token(
         settings,
         user_id=uuid.uuid4(),
-        token_type=TokenType.ACCESS,
+        token_type=token_type,
         session_id=uuid.uuid4(),
-        lifetime=lifetime,
+        lifetime=timedelta(minutes=5),
     )
     return token
 
 
 def test_a_repeated_token_is_verified_once(settings: Settings, decodes: list[str]) -> None:
     memo = VerifiedTokens(settings)
-    token = access_token(settings)
+    token = new_token(settings)
     first = memo.verify(token)
     assert memo.verify(token) == first
     assert memo.verify(token) == first
@@ -55,7 +55,7 @@ def test_an_expired_entry_is_verified_again(
     settings: Settings, decodes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     memo = VerifiedTokens(settings)
-    token = access_token(settings)
+    token = new_token(settings)
     claims = memo.verify(token)
     monkeypatch.setattr(module, "utcnow", lambda: claims.expires_at)  # the instant it expires
     memo.verify(token)  # PyJWT's clock is real: still valid for it, so it verifies again
@@ -64,7 +64,7 @@ def test_an_expired_entry_is_verified_again(
 
 def test_a_token_that_fails_is_not_remembered(settings: Settings, decodes: list[str]) -> None:
     memo = VerifiedTokens(settings)
-    token = access_token(settings)
+    token = new_token(settings)
     header, payload, _signature = token.split(".")
     forged = f"{header}.{payload}.{'A' * 43}"
     for _ in range(2):
@@ -74,25 +74,18 @@ def test_a_token_that_fails_is_not_remembered(settings: Settings, decodes: list[
     assert len(memo) == 0
 
 
-def test_a_refresh_token_is_refused_even_after_its_access_token_verified(
+def test_a_refresh_token_is_refused_by_a_memo_holding_access_tokens(
     settings: Settings,
 ) -> None:
     memo = VerifiedTokens(settings)
-    memo.verify(access_token(settings))
-    refresh, _ = create_token(
-        settings,
-        user_id=uuid.uuid4(),
-        token_type=TokenType.REFRESH,
-        session_id=uuid.uuid4(),
-        lifetime=timedelta(days=1),
-    )
+    memo.verify(new_token(settings))
     with pytest.raises(AuthenticationError):
-        memo.verify(refresh)
+        memo.verify(new_token(settings, TokenType.REFRESH))
 
 
 def test_the_least_recently_used_entry_goes_first(settings: Settings, decodes: list[str]) -> None:
     memo = VerifiedTokens(settings, max_entries=2)
-    a, b, c = (access_token(settings) for _ in range(3))
+    a, b, c = (new_token(settings) for _ in range(3))
     memo.verify(a)
     memo.verify(b)
     memo.verify(a)  # a is now the most recently used
@@ -113,7 +106,7 @@ async def test_the_app_verifies_a_clients_token_once(
     assert decodes == [account.access_token]
 
 
-def test_each_app_has_its_own_memo(app: FastAPI, settings: Settings) -> None:
-    memo: Any = app.state.verified_tokens
+def test_create_app_gives_the_app_an_empty_memo(app: FastAPI) -> None:
+    memo = app.state.verified_tokens
     assert isinstance(memo, VerifiedTokens)
     assert len(memo) == 0
