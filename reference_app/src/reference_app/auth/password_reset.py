@@ -53,6 +53,9 @@ def issue_token(session: AsyncSession, settings: Settings, user: User) -> str:
 async def confirm_reset(
     session: AsyncSession, token: str, new_password: str, *, notifier: ChangeNotifier
 ) -> None:
+    # Hashed before the token is claimed, so the claim's connection is not held through Argon2
+    # (see ``release_connection`` in core/database.py); an invalid link costs the same work.
+    new_password_hash = await hash_password(new_password)
     now = utcnow()
     token_hash = hash_token(token)
     user_id = await session.scalar(
@@ -73,7 +76,7 @@ async def confirm_reset(
     if claimed.rowcount != 1 or user is None:  # type: ignore[attr-defined]
         await session.rollback()
         raise InvalidResetTokenError()
-    user.hashed_password = await hash_password(new_password)
+    user.hashed_password = new_password_hash
     user.updated_at = now
     # Every other link sent to this user stops working too, and so does every session.
     await session.execute(

@@ -16,7 +16,7 @@ from sqlmodel import col
 from reference_app.auth.models import RefreshToken, RevokedAccessToken
 from reference_app.auth.schemas import LoginRequest, TokenPair
 from reference_app.core.config import Settings
-from reference_app.core.database import utcnow
+from reference_app.core.database import release_connection, utcnow
 from reference_app.core.errors import AppError, AuthenticationError, ErrorCode
 from reference_app.core.security import (
     TokenClaims,
@@ -91,6 +91,7 @@ async def login(session: AsyncSession, settings: Settings, credentials: LoginReq
     """
     invalid = AuthenticationError("Incorrect email or password", code=ErrorCode.INVALID_CREDENTIALS)
     user = await users_service.get_user_by_email(session, credentials.email)
+    await release_connection(session)  # not held through the password check: see its docstring
     if user is None:
         await waste_password_check(credentials.password)
         raise invalid

@@ -1,0 +1,150 @@
+"""No request holds a pooled database connection while it hashes or checks a password.
+
+Argon2 takes ~100 ms of CPU on purpose. A connection held through it is one no other request can
+have: a burst of logins would empty the pool, and everything else that needs the database (the
+readiness probe too) would wait and then fail with ``DATABASE_UNAVAILABLE``. Each test records
+how many connections are checked out of the app's pool at the moment a password is hashed or
+checked, and one shows the symptom itself with a pool of one connection.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from reference_app.auth import password_reset
+from reference_app.auth import service as auth_service
+from reference_app.core import security
+from reference_app.core.config import Settings
+from reference_app.core.database import release_connection
+from reference_app.main import create_app
+from reference_app.users import service as users_service
+from reference_app.users.models import User
+from tests.conftest import make_settings
+from tests.support import DEFAULT_PASSWORD, sign_up
+
+API = "/api/v1"
+
+
+@dataclass
+class HashingProbe:
+    """The number of connections checked out of the pool each time a password was hashed."""
+
+    checked_out: list[int]
+
+
+def watch(
+    monkeypatch: pytest.MonkeyPatch, app: FastAPI, module: Any, name: str, probe: HashingProbe
+) -> None:
+    """Wrap ``module.name`` (a password function) to record the pool's checked-out count."""
+    original: Callable[..., Awaitable[Any]] = getattr(module, name)
+
+    async def recording(*args: Any) -> Any:
+        probe.checked_out.append(app.state.engine.pool.checkedout())
+        return await original(*args)
+
+    monkeypatch.setattr(module, name, recording)
+
+
+@pytest.fixture
+def hashing(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> HashingProbe:
+    probe = HashingProbe(checked_out=[])
+    watch(monkeypatch, app, auth_service, "verify_password", probe)
+    watch(monkeypatch, app, auth_service, "waste_password_check", probe)
+    watch(monkeypatch, app, users_service, "hash_password", probe)
+    watch(monkeypatch, app, password_reset, "hash_password", probe)
+    return probe
+
+
+async def test_login_checks_the_password_holding_no_connection(
+    client: AsyncClient, hashing: HashingProbe
+) -> None:
+    account = await sign_up(client)
+    hashing.checked_out.clear()
+    good = {"email": account.email, "password": account.password}
+    assert (await client.post(f"{API}/auth/login", json=good)).status_code == 200
+    wrong = {"email": account.email, "password": "not the password"}
+    assert (await client.post(f"{API}/auth/login", json=wrong)).status_code == 401
+    unknown = {"email": "nobody@example.com", "password": DEFAULT_PASSWORD}
+    assert (await client.post(f"{API}/auth/login", json=unknown)).status_code == 401
+    assert hashing.checked_out == [0, 0, 0]
+
+
+async def test_signup_and_a_password_change_hash_holding_no_connection(
+    client: AsyncClient, hashing: HashingProbe
+) -> None:
+    account = await sign_up(client)
+    changed = await client.patch(
+        f"{API}/users/{account.id}", headers=account.headers, json={"password": "a new password"}
+    )
+    assert changed.status_code == 200, changed.text
+    taken = {"email": account.email, "password": DEFAULT_PASSWORD}
+    assert (await client.post(f"{API}/auth/signup", json=taken)).status_code == 409
+    assert hashing.checked_out == [0, 0, 0]
+
+
+async def test_a_password_reset_hashes_holding_no_connection(
+    app: FastAPI, client: AsyncClient, hashing: HashingProbe
+) -> None:
+    account = await sign_up(client)
+    async with app.state.sessionmaker() as session:
+        user = await session.get(User, uuid.UUID(account.id))
+        assert user is not None
+        token = password_reset.issue_token(session, app.state.settings, user)
+        await session.commit()
+    hashing.checked_out.clear()
+    confirm = f"{API}/auth/password-reset/confirm"
+    body = {"token": token, "new_password": "a brand new password"}
+    assert (await client.post(confirm, json=body)).status_code == 204
+    assert (await client.post(confirm, json=body)).status_code == 400  # used: same work, refused
+    assert hashing.checked_out == [0, 0]
+
+
+@pytest.fixture
+async def one_connection_app(database_url: str) -> AsyncIterator[FastAPI]:
+    settings: Settings = make_settings(
+        database_url, database_pool_size=1, database_timeout_seconds=2.0
+    )
+    application = create_app(settings)
+    async with LifespanManager(application):
+        yield application
+
+
+async def test_the_database_stays_ready_while_a_login_checks_its_password(
+    one_connection_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a pool of one connection, a login paused inside its password check must leave that
+    connection to the readiness probe (before the fix the probe waited 2 s and answered 503)."""
+    checking = asyncio.Event()
+    may_finish = asyncio.Event()
+    real_verify = security.verify_password
+
+    async def paused_verify(password: str, password_hash: str) -> tuple[bool, str | None]:
+        checking.set()
+        await may_finish.wait()
+        return await real_verify(password, password_hash)
+
+    transport = ASGITransport(app=one_connection_app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        account = await sign_up(client)
+        monkeypatch.setattr(auth_service, "verify_password", paused_verify)
+        credentials = {"email": account.email, "password": account.password}
+        login = asyncio.create_task(client.post(f"{API}/auth/login", json=credentials))
+        await asyncio.wait_for(checking.wait(), timeout=5)
+        ready = await client.get(f"{API}/health/ready")
+        may_finish.set()
+        assert ready.status_code == 200, ready.text
+        assert (await asyncio.wait_for(login, timeout=10)).status_code == 200
+
+
+async def test_release_connection_refuses_to_commit_pending_changes(app: FastAPI) -> None:
+    async with app.state.sessionmaker() as session:
+        session.add(User(email="pending@example.com", hashed_password="x"))
+        with pytest.raises(RuntimeError, match="pending changes"):
+            await release_connection(session)
