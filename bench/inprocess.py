@@ -31,6 +31,7 @@ from reference_app.main import create_app
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 from bare_app import app as bare_app  # noqa: E402  (sibling files, not a package)
+from route_floor_app import app as route_floor_app  # noqa: E402
 from run_bench import USER  # noqa: E402
 
 Call = Callable[[], Awaitable[int]]
@@ -131,6 +132,7 @@ async def main() -> int:
             auth = {"Authorization": f"Bearer {token}"}
             paths = {
                 "bare": asgi_get(bare_app, "/"),
+                "floor": asgi_get(route_floor_app, f"/api/v1/posts/{post_id}"),
                 "live": asgi_get(app, "/api/v1/health/live"),
                 "post": asgi_get(app, f"/api/v1/posts/{post_id}"),
                 "list": asgi_get(app, "/api/v1/posts"),
