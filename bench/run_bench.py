@@ -47,7 +47,7 @@ SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGETS = {"cached_post": 0.5, "users_me": 0.35}
 BARE_ASYNCIO_KEY = "bare_asyncio"
 FLOOR_KEY = "route_floor"
-DRIFT_WARNING = 0.15
+SPREAD_WARNING = 0.15
 ANALYSIS_HEADING = "## Reading these numbers"
 
 
@@ -297,7 +297,7 @@ def verdicts(measured: dict[str, Measured]) -> list[str]:
         "- each x bare is against the bare app (uvloop) measured just before that scenario; "
         f"its {len(bare_runs)} runs ranged from {min(bare_runs):,.0f} to "
         f"{max(bare_runs):,.0f} req/s ({spread:.0%} apart)"
-        + (": the machine's speed moved during the run" if spread > DRIFT_WARNING else "")
+        + (": the machine's speed moved during the run" if spread > SPREAD_WARNING else "")
     )
     return lines
 

@@ -10,7 +10,6 @@ checked, and one shows the symptom itself with a pool of one connection.
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from httpx import ASGITransport, AsyncClient
 from reference_app.auth import password_reset
 from reference_app.auth import service as auth_service
 from reference_app.core import security
-from reference_app.core.config import Settings
 from reference_app.core.database import release_connection
 from reference_app.main import create_app
 from reference_app.users import service as users_service
@@ -32,52 +30,46 @@ from tests.support import DEFAULT_PASSWORD, sign_up
 API = "/api/v1"
 
 
-@dataclass
-class HashingProbe:
-    """The number of connections checked out of the pool each time a password was hashed."""
-
-    checked_out: list[int]
-
-
 def watch(
-    monkeypatch: pytest.MonkeyPatch, app: FastAPI, module: Any, name: str, probe: HashingProbe
+    monkeypatch: pytest.MonkeyPatch, app: FastAPI, module: Any, name: str, seen: list[int]
 ) -> None:
     """Wrap ``module.name`` (a password function) to record the pool's checked-out count."""
     original: Callable[..., Awaitable[Any]] = getattr(module, name)
 
     async def recording(*args: Any) -> Any:
-        probe.checked_out.append(app.state.engine.pool.checkedout())
+        seen.append(app.state.engine.pool.checkedout())
         return await original(*args)
 
     monkeypatch.setattr(module, name, recording)
 
 
 @pytest.fixture
-def hashing(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> HashingProbe:
-    probe = HashingProbe(checked_out=[])
-    watch(monkeypatch, app, auth_service, "verify_password", probe)
-    watch(monkeypatch, app, auth_service, "waste_password_check", probe)
-    watch(monkeypatch, app, users_service, "hash_password", probe)
-    watch(monkeypatch, app, password_reset, "hash_password", probe)
-    return probe
+def checked_out(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of connections checked out of the pool each time a password was hashed."""
+    seen: list[int] = []
+    watch(monkeypatch, app, auth_service, "verify_password", seen)
+    watch(monkeypatch, app, auth_service, "waste_password_check", seen)
+    watch(monkeypatch, app, users_service, "hash_password", seen)
+    watch(monkeypatch, app, password_reset, "hash_password", seen)
+    return seen
 
 
 async def test_login_checks_the_password_holding_no_connection(
-    client: AsyncClient, hashing: HashingProbe
+    client: AsyncClient, checked_out: list[int]
 ) -> None:
     account = await sign_up(client)
-    hashing.checked_out.clear()
+    checked_out.clear()
     good = {"email": account.email, "password": account.password}
     assert (await client.post(f"{API}/auth/login", json=good)).status_code == 200
     wrong = {"email": account.email, "password": "not the password"}
     assert (await client.post(f"{API}/auth/login", json=wrong)).status_code == 401
     unknown = {"email": "nobody@example.com", "password": DEFAULT_PASSWORD}
     assert (await client.post(f"{API}/auth/login", json=unknown)).status_code == 401
-    assert hashing.checked_out == [0, 0, 0]
+    assert checked_out == [0, 0, 0]
 
 
 async def test_signup_and_a_password_change_hash_holding_no_connection(
-    client: AsyncClient, hashing: HashingProbe
+    client: AsyncClient, checked_out: list[int]
 ) -> None:
     account = await sign_up(client)
     changed = await client.patch(
@@ -86,11 +78,11 @@ async def test_signup_and_a_password_change_hash_holding_no_connection(
     assert changed.status_code == 200, changed.text
     taken = {"email": account.email, "password": DEFAULT_PASSWORD}
     assert (await client.post(f"{API}/auth/signup", json=taken)).status_code == 409
-    assert hashing.checked_out == [0, 0, 0]
+    assert checked_out == [0, 0, 0]
 
 
 async def test_a_password_reset_hashes_holding_no_connection(
-    app: FastAPI, client: AsyncClient, hashing: HashingProbe
+    app: FastAPI, client: AsyncClient, checked_out: list[int]
 ) -> None:
     account = await sign_up(client)
     async with app.state.sessionmaker() as session:
@@ -98,19 +90,17 @@ async def test_a_password_reset_hashes_holding_no_connection(
         assert user is not None
         token = password_reset.issue_token(session, app.state.settings, user)
         await session.commit()
-    hashing.checked_out.clear()
+    checked_out.clear()
     confirm = f"{API}/auth/password-reset/confirm"
     body = {"token": token, "new_password": "a brand new password"}
     assert (await client.post(confirm, json=body)).status_code == 204
     assert (await client.post(confirm, json=body)).status_code == 400  # used: same work, refused
-    assert hashing.checked_out == [0, 0]
+    assert checked_out == [0, 0]
 
 
 @pytest.fixture
 async def one_connection_app(database_url: str) -> AsyncIterator[FastAPI]:
-    settings: Settings = make_settings(
-        database_url, database_pool_size=1, database_timeout_seconds=2.0
-    )
+    settings = make_settings(database_url, database_pool_size=1, database_timeout_seconds=2.0)
     application = create_app(settings)
     async with LifespanManager(application):
         yield application
