@@ -99,15 +99,19 @@ async def test_a_password_reset_hashes_holding_no_connection(
 
 
 @pytest.fixture
-async def one_connection_app(database_url: str) -> AsyncIterator[FastAPI]:
+async def one_connection_client(database_url: str) -> AsyncIterator[AsyncClient]:
+    """A client of an app whose pool holds a single connection."""
     settings = make_settings(database_url, database_pool_size=1, database_timeout_seconds=2.0)
     application = create_app(settings)
-    async with LifespanManager(application):
-        yield application
+    async with (
+        LifespanManager(application),
+        AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as client,
+    ):
+        yield client
 
 
 async def test_the_database_stays_ready_while_a_login_checks_its_password(
-    one_connection_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+    one_connection_client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a pool of one connection, a login paused inside its password check must leave that
     connection to the readiness probe (before the fix the probe waited 2 s and answered 503)."""
@@ -120,17 +124,16 @@ async def test_the_database_stays_ready_while_a_login_checks_its_password(
         await may_finish.wait()
         return await real_verify(password, password_hash)
 
-    transport = ASGITransport(app=one_connection_app)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        account = await sign_up(client)
-        monkeypatch.setattr(auth_service, "verify_password", paused_verify)
-        credentials = {"email": account.email, "password": account.password}
-        login = asyncio.create_task(client.post(f"{API}/auth/login", json=credentials))
-        await asyncio.wait_for(checking.wait(), timeout=5)
-        ready = await client.get(f"{API}/health/ready")
-        may_finish.set()
-        assert ready.status_code == 200, ready.text
-        assert (await asyncio.wait_for(login, timeout=10)).status_code == 200
+    client = one_connection_client
+    account = await sign_up(client)
+    monkeypatch.setattr(auth_service, "verify_password", paused_verify)
+    credentials = {"email": account.email, "password": account.password}
+    login = asyncio.create_task(client.post(f"{API}/auth/login", json=credentials))
+    await asyncio.wait_for(checking.wait(), timeout=5)
+    ready = await client.get(f"{API}/health/ready")
+    may_finish.set()
+    assert ready.status_code == 200, ready.text
+    assert (await asyncio.wait_for(login, timeout=10)).status_code == 200
 
 
 async def test_release_connection_refuses_to_commit_pending_changes(app: FastAPI) -> None:

@@ -100,9 +100,8 @@ async def test_the_app_verifies_a_clients_token_once(
     app: FastAPI, client: AsyncClient, decodes: list[str]
 ) -> None:
     account = await sign_up(client)
-    headers = {"Authorization": f"Bearer {account.access_token}"}
     for _ in range(3):
-        assert (await client.get(ME, headers=headers)).status_code == 200
+        assert (await client.get(ME, headers=account.headers)).status_code == 200
     assert decodes == [account.access_token]
 
 
