@@ -15,10 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from workbook import labs
+from workbook import execution_cache, labs
 from workbook.doctor import run_checks
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+EXECUTION_CACHE = REPOSITORY_ROOT / "_build" / ".jupyter_cache"
 
 app = typer.Typer(help="The FastAPI Production Workbook.", no_args_is_help=True)
 console = Console()
@@ -60,11 +61,22 @@ def doctor() -> None:
 @app.command()
 def book(
     strict: Annotated[bool, typer.Option(help="Fail on any warning (-n -W).")] = True,
+    fresh: Annotated[
+        bool, typer.Option(help="Execute every lesson again, ignoring the execution cache.")
+    ] = False,
 ) -> None:
-    """Build the book, executing every lesson, and print where to open it."""
+    """Build the book, executing every lesson, and print where to open it.
+
+    Lessons whose code did not change come from the execution cache, unless the machine
+    changed since (a tool installed, Redis started): then every lesson runs again.
+    """
     # The jupyter-book script installed beside this interpreter (the project's environment).
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(REPOSITORY_ROOT)]
+    if reason := execution_cache.prepare(EXECUTION_CACHE, fresh=fresh):
+        console.print(f"[bold]Executing every lesson again[/bold]: {reason}")
+        # Sphinx re-reads only pages whose source changed; an emptied cache needs them all.
+        command.append("--all")
     if strict:
         command += ["-n", "-W", "--keep-going"]
     console.print(f"[bold]Building[/bold]: jupyter-book {' '.join(command[1:])}")
