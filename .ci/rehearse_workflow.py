@@ -121,8 +121,10 @@ def rehearse(workflow: Path, job: str, root: str, dry_run: bool) -> int:
         workspace = clone / root
         github_path = Path(tmp) / "github_path"
         github_path.write_text("")
+        # The rehearsal's own interpreter (e.g. `uv run --with pyyaml`) is not the runner's.
+        inherited = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
         env = {
-            **os.environ,
+            **inherited,
             **job_env,
             "CI": "true",
             "GITHUB_ACTIONS": "true",
