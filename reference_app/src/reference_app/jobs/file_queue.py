@@ -41,3 +41,9 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict[str, Any]:
+        # A folder has no host. kombu's virtual transports default to hostname "localhost",
+        # and then warn at every connection that "no hostname was supplied".
+        return {"port": self.default_port}
