@@ -1,8 +1,12 @@
-"""Open the built book in a real browser and check a reader can reach an executed lesson.
+"""Open the built book in a real browser and read every page the way a reader sees it.
 
 The book's build proves each notebook ran; this proves the *site* works: the home page loads,
 its table of contents links to a lesson, and that lesson shows the output its cells produced.
-A broken theme, a wrong base URL or a notebook published without outputs fails here.
+Then every page of the table of contents is opened and read for what a green build once
+shipped unnoticed: a markdown table printed as one run-on paragraph (``| a | b | |---| ...``),
+a cell output that is empty, and an error that no cell meant to raise. Each lesson is
+screenshotted. A broken theme, a wrong base URL or a notebook published without outputs fails
+here too.
 
 It drives headless Chromium through the Chrome DevTools Protocol (CDP), the same protocol that
 Playwright and Puppeteer use, with only the standard library and ``websockets``; nothing is
@@ -11,8 +15,8 @@ downloaded. Run it on its own after building the book::
     uv run jupyter-book build .
     uv run python book/tests/browser_check.py _build/html
 
-It serves the site on a loopback port, saves a screenshot of the lesson to
-``_build/browser-check.png`` and exits non-zero if any step fails.
+It serves the site on a loopback port, saves a screenshot of every lesson to
+``_build/browser-check/`` and exits non-zero if any page fails, naming every failing page.
 """
 
 import argparse
@@ -22,6 +26,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -71,6 +76,32 @@ EXECUTED_OUTPUTS_JS = """
 """
 
 
+# What a reader sees on a page: the text of the article without the code cells' sources (code
+# may well build a table row in a string), each empty cell output, and each error output of a
+# cell that was not tagged to raise one (lessons show some failures on purpose).
+PAGE_REPORT_JS = """
+(() => {
+  const article = (document.querySelector('article') || document.body).cloneNode(true);
+  article.querySelectorAll('.cell_input').forEach(el => el.remove());
+  const outputs = [...document.querySelectorAll('div.cell_output')];
+  const unexpected = [...document.querySelectorAll('div.cell')]
+    .filter(cell => !cell.classList.contains('tag_raises-exception'));
+  return {
+    text: article.innerText,
+    emptyOutputs: outputs.filter(
+      el => !el.innerText.trim() && !el.querySelector('img, svg, table, iframe')).length,
+    errors: unexpected.flatMap(cell => [
+      ...cell.querySelectorAll('div.output.traceback'),
+      ...[...cell.querySelectorAll('div.output.stderr')]
+        .filter(el => el.innerText.includes('Traceback (most recent call last)')),
+    ]).map(el => el.innerText.trim().split('\\n').slice(-1)[0]),
+  };
+})()
+"""
+# A markdown table row or separator left as text: "| a | b |" or "|---|---|".
+MARKDOWN_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|\|\s*:?-{3,}", re.MULTILINE)
+
+
 class BrowserCheckError(AssertionError):
     """The site failed the check; the message says which step and what was seen."""
 
@@ -83,6 +114,20 @@ class CheckResult:
     lesson_url: str
     first_output: str
     screenshot: Path
+    pages: list[str]
+    screenshots: list[Path]
+
+
+def page_problems(url: str, report: dict[str, Any]) -> list[str]:
+    """What is wrong with one page, from what :data:`PAGE_REPORT_JS` read off it."""
+    problems = []
+    if rows := MARKDOWN_TABLE_ROW.findall(report["text"]):
+        problems.append(f"{url}: markdown table shown as text, e.g. {rows[0].strip()[:60]!r}")
+    if report["emptyOutputs"]:
+        problems.append(f"{url}: {report['emptyOutputs']} empty cell output(s)")
+    for error in report["errors"]:
+        problems.append(f"{url}: error output {error[:100]!r}")
+    return problems
 
 
 # --- serving the site ---------------------------------------------------------------------
@@ -280,7 +325,11 @@ def find_lesson_link(page: Page, link_contains: str) -> str:
 def check_site(
     site: Path, screenshot: Path, link_contains: str = "/lessons/", chromium: str | None = None
 ) -> CheckResult:
-    """Load the home page, follow the ToC into a lesson, and require an executed output."""
+    """Load the home page, follow the ToC into a lesson, require an executed output, then
+    read every page of the ToC (screenshotting each lesson next to ``screenshot``).
+
+    Every failing page is collected before failing, so one run names them all.
+    """
     if not (site / "index.html").is_file():
         raise BrowserCheckError(f"{site / 'index.html'} does not exist: build the book first")
     binary = chromium or find_chromium()
@@ -296,9 +345,28 @@ def check_site(
         # the page that has the table of contents.
         lesson_url = find_lesson_link(page, link_contains)
         home_url = str(page.evaluate("location.href"))
+        every_page = _unique_pages(page.evaluate(TOC_LINKS_JS))
         page.goto(lesson_url)
         outputs = page.wait_for(EXECUTED_OUTPUTS_JS, f"an executed cell output on {lesson_url}")
-        return CheckResult(home_url, lesson_url, outputs[0], page.screenshot(screenshot))
+        first_screenshot = page.screenshot(screenshot)
+        problems: list[str] = []
+        screenshots: list[Path] = []
+        for url in every_page:
+            page.goto(url)
+            problems += page_problems(url, page.evaluate(PAGE_REPORT_JS))
+            if link_contains in url:
+                name = url.rsplit("/", 1)[-1].removesuffix(".html")
+                screenshots.append(page.screenshot(screenshot.with_suffix("") / f"{name}.png"))
+        if problems:
+            raise BrowserCheckError(f"{len(problems)} problem(s):\n" + "\n".join(problems))
+        return CheckResult(
+            home_url, lesson_url, outputs[0], first_screenshot, every_page, screenshots
+        )
+
+
+def _unique_pages(links: list[str]) -> list[str]:
+    """The ToC's pages in order, each once (section links point into a page with #...)."""
+    return list(dict.fromkeys(link.split("#", 1)[0] for link in links))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"home:       {result.home_url}")
     print(f"lesson:     {result.lesson_url}")
     print(f"output:     {result.first_output[:80]!r}")
-    print(f"screenshot: {result.screenshot}")
+    print(f"pages read: {len(result.pages)}, no run-on tables, empty outputs or errors")
+    print(f"screenshot: {result.screenshot} and {len(result.screenshots)} lessons in")
+    print(f"            {result.screenshot.with_suffix('')}/")
     return 0
 
 
