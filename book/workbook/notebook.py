@@ -8,6 +8,7 @@ Lessons show the real code that runs, never a retyped copy (:func:`show_source`,
 import functools
 import importlib.util
 import inspect
+import os
 from pathlib import Path
 from types import ModuleType
 
@@ -42,9 +43,21 @@ def load_infra_tools() -> ModuleType:
     return module
 
 
+class MissingToolError(RuntimeError):
+    """A lesson's tool is missing where the book is built for publishing (``CI`` is set)."""
+
+
 def find_tool(name: str, install_script: str) -> str | None:
-    """A tool's path (.tools/bin first, then PATH), or None after saying how to get it."""
+    """A tool's path (.tools/bin first, then PATH), or None after saying how to get it.
+
+    On a reader's machine a missing tool skips its step, with the command that installs it.
+    Under CI it is an error: the published book must show every step run, never "skipped".
+    """
     path: str | None = load_infra_tools().find_tool(name)
     if path is None:
+        if os.environ.get("CI"):
+            raise MissingToolError(
+                f"{name} is required to build the book in CI; `{install_script}` installs it"
+            )
         print(f"{name} is not installed here; `{install_script}` installs it. Step skipped.")
     return path
