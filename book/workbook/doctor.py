@@ -115,7 +115,6 @@ CHECKS: list[Callable[[], Finding]] = [
         "the live scrape in the observability lesson",
         "bash infrastructure/tools/install-observability-tools.sh",
     ),
-    _program("node", "front-end examples", "install Node.js 20+"),
     _program("chromium", "the browser check of the built book", "apt-get install chromium"),
 ]
 
