@@ -23,8 +23,6 @@ import anyio
 import httpx
 import pytest
 import structlog
-import uvicorn
-from fastapi import FastAPI
 from httpx_sse import ServerSentEvent, aconnect_sse
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
@@ -39,7 +37,7 @@ from reference_app.events.redis_streams import RedisStreamBroker
 from reference_app.events.routes import RECONNECT_MILLISECONDS, server_sent_events
 from reference_app.main import create_app
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY, make_settings
-from tests.support import Account, sign_up
+from tests.support import Account, serve, sign_up
 
 REDIS_URL = TEST_REDIS_URL
 EVENTS = "/api/v1/events"
@@ -73,49 +71,6 @@ def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-class LiveServer:
-    """uvicorn serving an app on a free loopback port, in this process."""
-
-    def __init__(self, app: FastAPI) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", log_config=None, ws="none"
-        )
-        config.timeout_graceful_shutdown = 5  # a stream that fails to close cannot hang a test
-        self._server = uvicorn.Server(config)
-        self._task: asyncio.Task[None] | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve())
-        async with asyncio.timeout(TIMEOUT):
-            while not self._server.started:
-                if self._task.done():
-                    await self._task  # raises what stopped the start-up
-                    pytest.fail("uvicorn stopped during start-up")
-                await asyncio.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        """Shut down as on SIGTERM: open streams are ended, then the app's lifespan."""
-        if self._task is None:
-            return
-        self._server.should_exit = True
-        async with asyncio.timeout(TIMEOUT):
-            await self._task
-        self._task = None
-
-
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[LiveServer]:
-    server = LiveServer(app)
-    try:
-        await server.start()
-        yield server
-    finally:
-        await server.stop()
 
 
 @asynccontextmanager

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from reference_app import __version__
 from reference_app.api.deps import API_PREFIX
+from reference_app.api.docs import install_docs
 from reference_app.api.router import API_ROUTERS
 from reference_app.auth.revocation import TOKEN_CHECKS
 from reference_app.auth.verified_tokens import VerifiedTokens
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs with their own assets, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -130,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_middleware(app, settings)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    install_docs(app)
     install_metrics(app, settings, engine)
     # Off unless OTEL_* variables ask for it; then outermost, around every middleware.
     configure_tracing(app, engine, redis=redis)

@@ -24,7 +24,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# Browsers must never load this API's JSON as a page; the docs pages need their CDN assets.
+# Browsers must never load this API's JSON as a page; the docs pages (and their assets, under
+# /docs/) run Swagger UI's and ReDoc's scripts, inline start-up code included.
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=63072000; includeSubDomains"
