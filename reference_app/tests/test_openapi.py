@@ -37,3 +37,25 @@ async def test_one_bearer_scheme_documents_required_and_optional_sign_in(
     # Open to everyone, but a signed-in author also sees their drafts: documented as optional.
     assert paths["/api/v1/posts/{post_id}"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
     assert "security" not in paths["/api/v1/health/live"]["get"]
+
+
+def _references(node: object) -> list[str]:
+    """Every ``$ref`` anywhere in a JSON document."""
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in _references(value)]
+    if isinstance(node, list):
+        return [ref for item in node for ref in _references(item)]
+    return []
+
+
+async def test_every_reference_in_the_schema_resolves(client: AsyncClient) -> None:
+    """A dangling $ref (login's body once named a missing LoginRequest) breaks ReDoc."""
+    schema = (await client.get("/openapi.json")).json()
+    references = _references(schema)
+    assert references
+    for reference in references:
+        node = schema
+        for part in reference.removeprefix("#/").split("/"):
+            assert part in node, f"{reference} does not resolve"
+            node = node[part]

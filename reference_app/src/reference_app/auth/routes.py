@@ -32,7 +32,9 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _LOGIN_REQUEST_BODY: dict[str, Any] = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/LoginRequest"}},
+        # Inline: a $ref would point at a component FastAPI never adds (no route takes the model
+        # as its body), and ReDoc refuses to render a document with a dangling reference.
+        "application/json": {"schema": LoginRequest.model_json_schema()},
         FORM_CONTENT_TYPE: {
             "schema": {
                 "type": "object",
