@@ -6,20 +6,27 @@ test's points, then the ``autograding-grading-reporter`` step that sends the tot
 It never holds the solution or the hidden tests: the copy is made by listing what goes in, not
 by deleting what must not, and it is checked once written.
 
-The app itself is not copied: the copy installs it (``requirements.txt``), so students extend
-the real ``reference_app`` exactly as the lab's tests in the workbook do.
+The app itself is not copied as source: the copy carries ``reference_app`` built as a wheel
+(``wheels/``) and a ``requirements.txt`` that installs it with the exact versions of its
+dependencies that the workbook's lock file tested, so a student needs nothing but Python and
+PyPI, and extends the real ``reference_app`` exactly as the lab's tests in the workbook do.
 """
 
+import functools
 import json
+import os
 import re
 import shutil
+import subprocess
+import tempfile
+import tomllib
 from pathlib import Path
 
 from workbook.lab_catalog import Lab, LabError, manifest_problems
 
-REPOSITORY_URL = "https://github.com/fastapi-production-workbook/fastapi-production-workbook"
-DEFAULT_APP_REQUIREMENT = f"reference-app @ git+{REPOSITORY_URL}@main#subdirectory=reference_app"
-TEST_REQUIREMENTS = ("pytest>=8.3", "pytest-asyncio>=1.0", "httpx>=0.28", "asgi-lifespan>=2.1")
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+TEST_TOOLS = ("pytest", "pytest-asyncio", "httpx", "asgi-lifespan")
+WHEELS = "wheels"
 GRADER = "classroom-resources/autograding-command-grader@v1"
 REPORTER = "classroom-resources/autograding-grading-reporter@v1"
 TEST_TIMEOUT_MINUTES = 5
@@ -35,8 +42,32 @@ __pycache__/
 """
 
 
-def release(lab: Lab, out: Path, *, app_requirement: str = DEFAULT_APP_REQUIREMENT) -> list[Path]:
-    """Write the student copy of ``lab`` into ``out`` (new or empty); return the files written."""
+SETUP = """
+
+## Set up
+
+You need Python 3.11 or newer. In this folder:
+
+```bash
+python -m venv .venv
+source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
+python -m pip install -r requirements.txt
+python -m pytest                   # the public tests; they fail until you finish the lab
+```
+
+`requirements.txt` installs `reference_app` from `wheels/` (the app this lab extends) and the
+exact versions of everything it needs that the workbook was tested with. Edit the files in
+`starter/`; every push runs the public tests on GitHub Classroom
+(`.github/workflows/classroom.yml`).
+"""
+
+
+def release(lab: Lab, out: Path, *, app_requirement: str | None = None) -> list[Path]:
+    """Write the student copy of ``lab`` into ``out`` (new or empty); return the files written.
+
+    ``app_requirement`` replaces the bundled wheel with another pip requirement for the app
+    (e.g. a package on a private index); by default the copy carries the wheel.
+    """
     problems = manifest_problems(lab)
     if problems:
         raise LabError(f"Lab {lab.id} is not ready to release: " + "; ".join(problems))
@@ -49,9 +80,58 @@ def release(lab: Lab, out: Path, *, app_requirement: str = DEFAULT_APP_REQUIREME
         raise LabError(f"Could not write {out}: {exc}") from exc
 
 
-def _copy(lab: Lab, out: Path, app_requirement: str) -> list[Path]:
+def requirements(app_requirement: str | None, out: Path) -> str:
+    """``requirements.txt``: the app (the bundled wheel) and the test tools, pinned to uv.lock.
+
+    The app's own dependencies are pinned by ``uv export`` from the lock; the test tools by
+    their locked versions. A student's install is then the set the workbook's CI tested.
+    """
+    lines = ["# Written by `workbook lab release`: the versions the workbook was tested with."]
+    if app_requirement is None:
+        wheel = built_app_wheel()
+        (out / WHEELS).mkdir(parents=True, exist_ok=True)
+        shutil.copy2(wheel, out / WHEELS / wheel.name)
+        lines += [_uv("export", "--frozen", "--package", "reference-app", "--no-dev",
+                      "--no-hashes", "--no-emit-workspace", "--no-header",
+                      "--format", "requirements-txt").strip(),
+                  f"./{WHEELS}/{wheel.name}"]  # fmt: skip
+    else:
+        lines.append(app_requirement)
+    locked = {
+        package["name"]: package["version"]
+        for package in tomllib.loads((REPOSITORY_ROOT / "uv.lock").read_text())["package"]
+        if "version" in package
+    }
+    lines += [f"{name}=={locked[name]}" for name in TEST_TOOLS]
+    return "\n".join(lines) + "\n"
+
+
+@functools.cache
+def built_app_wheel() -> Path:
+    """``reference_app`` built as a wheel, once per process (several labs may be released)."""
+    out = Path(tempfile.mkdtemp(prefix="reference-app-wheel-"))
+    _uv("build", "--package", "reference-app", "--wheel", "--out-dir", str(out), "--quiet")
+    (wheel,) = out.glob("reference_app-*.whl")
+    return wheel
+
+
+def _uv(*arguments: str) -> str:
+    """Run uv in the workbook's root (it builds and exports from the workspace's lock)."""
+    uv = os.environ.get("UV") or shutil.which("uv")
+    if uv is None:
+        raise LabError("uv is needed to release a lab (it builds the app's wheel): pip install uv")
+    result = subprocess.run(  # noqa: S603 - uv with fixed arguments
+        [uv, *arguments], cwd=REPOSITORY_ROOT, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise LabError(f"uv {arguments[0]} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def _copy(lab: Lab, out: Path, app_requirement: str | None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(lab.path / "README.md", out / "README.md")
+    readme = (lab.path / "README.md").read_text(encoding="utf-8")
+    _write(out / "README.md", readme.rstrip() + SETUP)
     shutil.copytree(lab.starter, out / "starter", ignore=IGNORED)
     tests = out / "tests"
     tests.mkdir()
@@ -64,7 +144,7 @@ def _copy(lab: Lab, out: Path, app_requirement: str) -> list[Path]:
             shutil.copy2(item, tests / item.name)
     shutil.copytree(lab.shared / "labsupport", out / "_shared" / "labsupport", ignore=IGNORED)
     _write(out / "pytest.ini", _pytest_ini(lab))
-    _write(out / "requirements.txt", "\n".join([app_requirement, *TEST_REQUIREMENTS]) + "\n")
+    _write(out / "requirements.txt", requirements(app_requirement, out))
     _write(out / ".gitignore", GITIGNORE)
     _write(out / ".github" / "workflows" / "classroom.yml", classroom_workflow(lab))
     written = sorted(path for path in out.rglob("*") if path.is_file())

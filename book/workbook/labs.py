@@ -19,7 +19,7 @@ from rich.padding import Padding
 from rich.table import Table
 
 from workbook.lab_catalog import Lab, LabError, all_labs, find_lab
-from workbook.lab_release import DEFAULT_APP_REQUIREMENT, release
+from workbook.lab_release import release
 from workbook.lab_runner import Grade, run_lab
 
 USAGE_ERROR = 2
@@ -129,9 +129,11 @@ def release_lab(
     lab: LabArgument,
     out: Annotated[Path, typer.Option("--out", help="New folder for the student copy.")],
     app_requirement: Annotated[
-        str,
-        typer.Option(help="How the copy installs reference_app (a pip requirement)."),
-    ] = DEFAULT_APP_REQUIREMENT,
+        str | None,
+        typer.Option(
+            help="Install reference_app with this pip requirement instead of the bundled wheel."
+        ),
+    ] = None,
 ) -> None:
     """Write the student copy: no solution, no hidden tests, a Classroom workflow."""
     try:

@@ -252,7 +252,7 @@ def test_the_student_copy_has_no_solution_and_no_hidden_tests(
     parts = {part for f in files for part in f.parts}
     assert not parts & {"solution", "hidden", "__pycache__"}, sorted(names)
     hidden_names = [t.name for t in lab.tests if t.visibility == "hidden"]
-    texts = [(copy / n).read_text(encoding="utf-8") for n in names]
+    texts = [(copy / n).read_text(encoding="utf-8") for n in names if not n.endswith(".whl")]
     assert not any(name in text for name in hidden_names for text in texts)
     solution_code = {p.read_text() for p in lab.solution.rglob("*.py")}
     assert not solution_code & set(texts), "a solution file was copied"
@@ -260,6 +260,9 @@ def test_the_student_copy_has_no_solution_and_no_hidden_tests(
     expected |= {f"starter/{f}" for f in lab.files}
     expected |= {"_shared/labsupport/plugin.py", ".github/workflows/classroom.yml"}
     assert expected <= names
+    (wheel,) = [n for n in names if n.endswith(".whl")]  # the app, built from this workspace
+    assert wheel.startswith("wheels/reference_app-")
+    assert f"./{wheel}" in (copy / "requirements.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("lab", LABS, ids=LAB_IDS)
