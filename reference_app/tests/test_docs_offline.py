@@ -23,7 +23,8 @@ from tests.support import serve
 
 ASSET_REFERENCE = re.compile(r"""(?:src|href)=["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Headless, no sandbox (CI runs as root), and no connection but to the page's own server.
+# Headless, no sandbox (CI runs as root), and no connection but to the page's own server. The
+# book's browser check uses the same flags; reference_app is copied alone, so it keeps its own.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
