@@ -7,24 +7,28 @@ the pages render the API's operations.
 """
 
 import asyncio
-import os
 import re
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
+from prometheus_client import REGISTRY
 
-from reference_app.api.docs import ASSETS_URL
+from reference_app.api.docs import ASSETS_URL, install_docs
 from reference_app.main import create_app
 from tests.conftest import make_settings, services_required
-from tests.support import serve
+from tests.support import error_code, serve
 
 ASSET_REFERENCE = re.compile(r"""(?:src|href)=["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Headless, no sandbox (CI runs as root), and no connection but to the page's own server. The
-# book's browser check uses the same flags; reference_app is copied alone, so it keeps its own.
+# book's browser check starts from the same flags; reference_app is copied alone, so it keeps
+# its own.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -34,6 +38,9 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Offline even on a machine that has internet: no host name resolves, no proxy is asked.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--no-proxy-server",
 ]
 RENDER_BUDGET_MS = 15_000  # virtual time the page gets to run its scripts before the dump
 BROWSER_TIMEOUT_SECONDS = 90
@@ -41,6 +48,18 @@ BROWSER_TIMEOUT_SECONDS = 90
 
 def references(html: str) -> list[str]:
     return [src or url for src, url in ASSET_REFERENCE.findall(html)]
+
+
+def build_app(tmp_path: Path, **overrides: object) -> FastAPI:
+    return create_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'docs.db'}", **overrides))
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
+    """The docs read no database: one SQLite app, not the suite's one per database."""
+    application = build_app(tmp_path)
+    async with LifespanManager(application):
+        yield application
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
@@ -81,6 +100,52 @@ async def test_the_oauth2_redirect_page_is_served(client: AsyncClient) -> None:
 async def test_an_unknown_asset_is_a_404_with_the_error_shape(client: AsyncClient) -> None:
     response = await client.get(f"{ASSETS_URL}/nothing-here.js")
     assert response.status_code == 404
+    assert error_code(response) == "NOT_FOUND"
+
+
+async def test_behind_a_path_prefix_the_docs_use_it_and_may_run_their_scripts(
+    app: FastAPI,
+) -> None:
+    """A proxy that mounts the app under ``/service``: assets, schema and the CSP follow."""
+    transport = ASGITransport(app=app, root_path="/service")
+    async with AsyncClient(transport=transport, base_url="http://test") as http:
+        page = await http.get("/service/docs")
+        asset = await http.get(f"/service{ASSETS_URL}/swagger-ui-bundle.js")
+        api = await http.get("/service/api/v1/health/live")
+
+    assert page.status_code == asset.status_code == 200
+    assert sorted(references(page.text)) == [
+        f"/service{ASSETS_URL}/favicon.png",
+        f"/service{ASSETS_URL}/swagger-ui-bundle.js",
+        f"/service{ASSETS_URL}/swagger-ui.css",
+        "/service/openapi.json",
+    ]
+    # The API's policy (no scripts at all) would leave the page blank.
+    assert "content-security-policy" not in page.headers
+    assert "content-security-policy" not in asset.headers
+    assert "default-src 'none'" in api.headers["content-security-policy"]
+
+
+async def test_assets_are_never_rate_limited_and_share_one_metric_series(tmp_path: Path) -> None:
+    assets = ["swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"] * 2
+    route = f"{ASSETS_URL}/{{path}}"
+    labels = {"method": "GET", "route": route, "status": "200"}
+    before = REGISTRY.get_sample_value("http_requests_total", labels) or 0.0
+    app = build_app(tmp_path, rate_limit_default="1/minute")
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        responses = [await http.get(f"{ASSETS_URL}/{asset}") for asset in assets]
+
+    assert [response.status_code for response in responses] == [200] * len(assets)
+    assert not any("ratelimit-limit" in response.headers for response in responses)
+    assert REGISTRY.get_sample_value("http_requests_total", labels) == before + len(assets)
+
+
+async def test_an_app_without_an_openapi_schema_gets_no_docs() -> None:
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    install_docs(app)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+        for path in ("/docs", "/redoc", "/docs/oauth2-redirect", f"{ASSETS_URL}/swagger-ui.css"):
+            assert (await http.get(path)).status_code == 404, path
 
 
 def find_chromium() -> str:
@@ -117,16 +182,9 @@ async def rendered_dom(chromium: str, url: str) -> str:
     return stdout.decode()
 
 
-@pytest.fixture
-async def live_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    database = tmp_path_factory.mktemp("docs") / "docs.db"
-    return create_app(make_settings(f"sqlite+aiosqlite:///{database}", auto_migrate=True))
-
-
-async def test_swagger_ui_and_redoc_render_the_operations_offline(live_app: FastAPI) -> None:
+async def test_swagger_ui_and_redoc_render_the_operations_offline(tmp_path: Path) -> None:
     chromium = find_chromium()
-    os.environ.setdefault("NO_PROXY", "127.0.0.1")
-    async with serve(live_app) as server:
+    async with serve(build_app(tmp_path)) as server:
         swagger = await rendered_dom(chromium, f"{server.url}/docs")
         redoc = await rendered_dom(chromium, f"{server.url}/redoc")
 

@@ -32,10 +32,13 @@ def install_docs(app: FastAPI) -> None:
     """Serve Swagger UI at ``/docs`` and ReDoc at ``/redoc``, assets included.
 
     ``app`` must be built with ``docs_url=None, redoc_url=None``: these routes replace
-    FastAPI's own, which point at the CDN.
+    FastAPI's own, which point at the CDN. As with FastAPI's own, an app built without an
+    OpenAPI schema (``openapi_url=None``) gets no docs: they would have nothing to show.
     """
+    openapi_url = app.openapi_url
+    if openapi_url is None:
+        return
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIRECTORY), name="docs-assets")
-    openapi_url = app.openapi_url or "/openapi.json"
     oauth2_redirect_url = app.swagger_ui_oauth2_redirect_url or f"{DOCS_URL}/oauth2-redirect"
 
     @app.get(DOCS_URL, include_in_schema=False)

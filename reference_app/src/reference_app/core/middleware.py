@@ -31,6 +31,15 @@ DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+def route_path(scope: Scope) -> str:
+    """The path the app routes on: without the ``root_path`` a proxy may mount it under."""
+    path: str = scope.get("path", "")
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(f"{root_path}/"):
+        return path[len(root_path) :]
+    return path
+
+
 class SecurityHeadersMiddleware:
     """Add defensive headers to every response (HSTS only when serving over HTTPS matters)."""
 
@@ -42,7 +51,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = str(scope["path"]).startswith(DOCS_PATHS)
+        is_docs = route_path(scope).startswith(DOCS_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -55,6 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from reference_app.core.client_ip import IPNetwork, client_ip, parse_trusted_proxies
 from reference_app.core.config import Settings
 from reference_app.core.errors import AppError, ErrorCode, error_response
+from reference_app.core.middleware import route_path
 
 logger = structlog.get_logger(__name__)
 
@@ -249,7 +250,7 @@ class RateLimitMiddleware:
         self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = _route_path(scope)
+        path = route_path(scope)
         if scope["type"] != "http" or not self.limiter.enabled or _is_exempt(path):
             await self.app(scope, receive, send)
             return
@@ -272,15 +273,6 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _route_path(scope: Scope) -> str:
-    """The path the app routes on: without the ``root_path`` a proxy may mount it under."""
-    path: str = scope.get("path", "")
-    root_path: str = scope.get("root_path", "")
-    if root_path and path.startswith(f"{root_path}/"):
-        return path[len(root_path) :]
-    return path
 
 
 async def limit_login_per_account(request: Request, email: str) -> None:
