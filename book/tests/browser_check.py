@@ -345,7 +345,8 @@ def check_site(
         # the page that has the table of contents.
         lesson_url = find_lesson_link(page, link_contains)
         home_url = str(page.evaluate("location.href"))
-        every_page = _unique_pages(page.evaluate(TOC_LINKS_JS))
+        # The sidebar lists every page of the ToC but its root, the home page: read that too.
+        every_page = _unique_pages([home_url, *page.evaluate(TOC_LINKS_JS)])
         page.goto(lesson_url)
         outputs = page.wait_for(EXECUTED_OUTPUTS_JS, f"an executed cell output on {lesson_url}")
         first_screenshot = page.screenshot(screenshot)
@@ -365,7 +366,7 @@ def check_site(
 
 
 def _unique_pages(links: list[str]) -> list[str]:
-    """The ToC's pages in order, each once (section links point into a page with #...)."""
+    """The pages in order, each once (section links point into a page with #...)."""
     return list(dict.fromkeys(link.split("#", 1)[0] for link in links))
 
 

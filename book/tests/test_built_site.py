@@ -11,8 +11,10 @@ Run alone: ``uv run pytest book/tests/test_built_site.py --no-cov`` or, for a pl
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 # book/tests is on sys.path when pytest collects this file (rootdir-relative "prepend" imports).
 from browser_check import check_site, find_chromium, page_problems
@@ -31,6 +33,20 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def toc_pages() -> list[str]:
+    """Every document of ``_toc.yml``: its root, and each ``file:`` at any depth."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            found.extend([entry["file"]] if "file" in entry else [])
+            walk(entry.get("chapters", []) + entry.get("sections", []) + entry.get("parts", []))
+
+    walk(toc.get("parts", []) + toc.get("chapters", []))
+    return found
+
+
 def test_toc_leads_to_a_lesson_with_executed_output() -> None:
     _require((SITE / "index.html").is_file(), "book not built: run `uv run jupyter-book build .`")
     _require(find_chromium() is not None, "Chromium not installed: `apt-get install chromium`")
@@ -43,7 +59,8 @@ def test_toc_leads_to_a_lesson_with_executed_output() -> None:
     lessons = sorted((REPO / "lessons").glob("*.ipynb"))
     assert len(result.screenshots) == len(lessons)
     assert all(shot.stat().st_size > 0 for shot in result.screenshots)
-    assert len(result.pages) > len(lessons)  # the prose pages and the labs were read too
+    read = {urlsplit(url).path.lstrip("/") for url in result.pages}
+    assert read == {f"{page}.html" for page in toc_pages()}  # every page, prose and labs too
 
 
 CLEAN_PAGE = {"text": "A table:\ntool\tfound at\nhelm\t.tools/bin", "emptyOutputs": 0, "errors": []}

@@ -8,7 +8,7 @@ Lessons show the real code that runs, never a retyped copy (:func:`show_source`,
 import functools
 import importlib.util
 import inspect
-import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -53,11 +53,27 @@ def find_tool(name: str, install_script: str) -> str | None:
     On a reader's machine a missing tool skips its step, with the command that installs it.
     Under CI it is an error: the published book must show every step run, never "skipped".
     """
-    path: str | None = load_infra_tools().find_tool(name)
+    tools = load_infra_tools()
+    path: str | None = tools.find_tool(name)
     if path is None:
-        if os.environ.get("CI"):
+        if tools.in_ci():  # the same test as the infrastructure tests' require_tool
             raise MissingToolError(
                 f"{name} is required to build the book in CI; `{install_script}` installs it"
             )
         print(f"{name} is not installed here; `{install_script}` installs it. Step skipped.")
     return path
+
+
+def show_table(header: list[str], rows: Iterable[Sequence[object]]) -> Markdown:
+    """Display rows as a table: a Markdown (GFM) table that the book renders as HTML.
+
+    The book parses displayed Markdown as MyST (``nb_render_markdown_format: myst`` in
+    ``_config.yml``), which knows tables; CommonMark, the default, would show the rows as one
+    run-on paragraph. A ``|`` or a line break inside a cell would end the cell or the row, so
+    each is escaped or replaced. Markup in a cell (`` `code` ``, ``**bold**``) renders.
+    """
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = (str(cell).replace("|", r"\|").replace("\n", "<br>") for cell in row)
+        lines.append("| " + " | ".join(cells) + " |")
+    return Markdown("\n".join(lines))
