@@ -62,60 +62,70 @@ def _python() -> Finding:
 
 
 def _docker_engine() -> Finding:
+    needed_for = "lesson 10 (containers): building and running the image"
     try:
         import docker
 
         client = docker.from_env(timeout=2)
         version = client.version().get("Version", "?")
         client.close()
-        return Finding("Docker engine", True, f"engine {version}", "containers lesson", "")
+        return Finding("Docker engine", True, f"engine {version}", needed_for, "")
     except Exception as exc:  # any failure at all means "no usable engine"
         return Finding(
             "Docker engine",
             False,
             f"no engine reachable ({type(exc).__name__})",
-            "building and running images",
+            needed_for,
             "install Docker Engine or Docker Desktop; lint-only checks still run without it",
         )
 
 
+CONTAINER_TOOLS = "bash infrastructure/tools/install-container-tools.sh (into .tools/bin)"
+TERRAFORM_TOOLS = "bash infrastructure/tools/install-terraform-tools.sh"
+OBSERVABILITY_TOOLS = "bash infrastructure/tools/install-observability-tools.sh"
+
+# Each "needed for" names the lessons by number: book/tests/test_prose_drift.py checks that they
+# exist and that every tool a lesson looks up is listed here, under that lesson.
 CHECKS: list[Callable[[], Finding]] = [
     _python,
-    _program("uv", "installing and running everything", "pip install uv"),
+    _program("uv", "everything: installing and running", "pip install uv"),
     _service(
         "PostgreSQL",
         5432,
-        "the PostgreSQL half of the tests",
+        "the test suite: its PostgreSQL half",
         "install PostgreSQL and allow local connections (trust or a password in the URL)",
     ),
     _service(
         "Redis",
         6379,
-        "caching, rate limiting and jobs on shared state",
+        "lessons 5, 6, 7 and 12: events, cache and rate limits shared by every instance",
         "install redis-server; the app falls back to in-process backends without it",
     ),
     _docker_engine,
+    _program("hadolint", "lesson 10 (containers): linting the Dockerfile", CONTAINER_TOOLS),
     _program(
-        "terraform",
-        "terraform fmt and plan in the Terraform lesson",
-        "bash infrastructure/tools/install-terraform-tools.sh",
+        "docker-compose",
+        "lessons 10 and 11: checking the Compose and Swarm files",
+        CONTAINER_TOOLS,
+    ),
+    _program("helm", "lesson 11 (orchestration): linting and rendering the chart", CONTAINER_TOOLS),
+    _program(
+        "kubernetes-validate",
+        "lesson 11 (orchestration): validating the rendered objects",
+        CONTAINER_TOOLS,
     ),
     _program(
-        "traefik",
-        "the live Traefik lesson",
-        "bash infrastructure/tools/install-container-tools.sh (into .tools/bin)",
+        "checkov",
+        "lessons 10, 11 and 13: scanning the Dockerfile, the chart and the Terraform",
+        CONTAINER_TOOLS,
     ),
+    _program("traefik", "lesson 12 (Traefik): the live proxy", CONTAINER_TOOLS),
     _program(
-        "promtool",
-        "checking the alert rules (observability lesson)",
-        "bash infrastructure/tools/install-observability-tools.sh",
+        "terraform", "lesson 13 (Terraform): fmt, and plan where credentials allow", TERRAFORM_TOOLS
     ),
-    _program(
-        "prometheus",
-        "the live scrape in the observability lesson",
-        "bash infrastructure/tools/install-observability-tools.sh",
-    ),
-    _program("chromium", "the browser check of the built book", "apt-get install chromium"),
+    _program("promtool", "lesson 9 (observability): checking the alert rules", OBSERVABILITY_TOOLS),
+    _program("prometheus", "lesson 9 (observability): the live scrape", OBSERVABILITY_TOOLS),
+    _program("chromium", "the built book: its browser check", "apt-get install chromium"),
 ]
 
 
