@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import tomllib
 from pathlib import Path
 
@@ -42,23 +43,45 @@ __pycache__/
 """
 
 
-SETUP = """
+# The student's set-up, one command per line: the README shows them and the Classroom workflow
+# runs the same install and test commands, so what passes on a laptop passes on GitHub.
+CREATE_VENV = "python -m venv .venv"
+INSTALL = "python -m pip install -r requirements.txt"
+RUN_TESTS = "python -m pytest"
+
+
+def setup_steps(app_requirement: str | None) -> str:
+    """The README's closing section: how to install the copy and run its tests."""
+    if app_requirement is None:
+        installs = (
+            "`reference_app` from `wheels/` (the app this lab extends) and the exact versions of "
+            "everything it needs that the workbook was tested with"
+        )
+    else:
+        installs = (
+            f"the app this lab extends (`{app_requirement}`) and the test tools in the versions "
+            "the workbook was tested with"
+        )
+    about = textwrap.fill(
+        f"`requirements.txt` installs {installs}. Edit the files in `starter/`; every push runs "
+        "the public tests on GitHub Classroom (`.github/workflows/classroom.yml`).",
+        width=95,
+        break_on_hyphens=False,
+    )
+    return f"""
 
 ## Set up
 
 You need Python 3.11 or newer. In this folder:
 
 ```bash
-python -m venv .venv
+{CREATE_VENV}
 source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
-python -m pip install -r requirements.txt
-python -m pytest                   # the public tests; they fail until you finish the lab
+{INSTALL}
+{RUN_TESTS}                   # the public tests; they fail until you finish the lab
 ```
 
-`requirements.txt` installs `reference_app` from `wheels/` (the app this lab extends) and the
-exact versions of everything it needs that the workbook was tested with. Edit the files in
-`starter/`; every push runs the public tests on GitHub Classroom
-(`.github/workflows/classroom.yml`).
+{about}
 """
 
 
@@ -81,10 +104,18 @@ def release(lab: Lab, out: Path, *, app_requirement: str | None = None) -> list[
 
 
 def requirements(app_requirement: str | None, out: Path) -> str:
-    """``requirements.txt``: the app (the bundled wheel) and the test tools, pinned to uv.lock.
+    """``requirements.txt``: the app and the test tools, pinned to the workbook's uv.lock.
 
-    The app's own dependencies are pinned by ``uv export`` from the lock; the test tools by
-    their locked versions. A student's install is then the set the workbook's CI tested.
+    The app is the wheel built from this checkout and copied into ``out/wheels/``, installed by
+    relative path: it needs no published package, no git and no access to the workbook's
+    repository, and it is always the app these tests were written against. Its dependencies
+    are pinned by ``uv export`` from the lock (``--no-emit-workspace``: the export would
+    otherwise name ``./reference_app``, a folder the copy does not have), and the test tools
+    by their locked versions; the ranges in pyproject.toml would let a new release break a lab
+    in the middle of a term. A student's install is then the set the workbook's CI tested.
+
+    With ``app_requirement`` (another source for the app) nothing is pinned but the test
+    tools: the app's dependencies are whatever that release of it asks for.
     """
     lines = ["# Written by `workbook lab release`: the versions the workbook was tested with."]
     if app_requirement is None:
@@ -131,7 +162,7 @@ def _uv(*arguments: str) -> str:
 def _copy(lab: Lab, out: Path, app_requirement: str | None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     readme = (lab.path / "README.md").read_text(encoding="utf-8")
-    _write(out / "README.md", readme.rstrip() + SETUP)
+    _write(out / "README.md", readme.rstrip() + setup_steps(app_requirement))
     shutil.copytree(lab.starter, out / "starter", ignore=IGNORED)
     tests = out / "tests"
     tests.mkdir()
@@ -201,11 +232,12 @@ def classroom_workflow(lab: Lab) -> str:
         "        uses: actions/setup-python@v6",
         "        with:",
         '          python-version: "3.11"',
+        "          cache: pip",
         "      - name: Install the app and the test tools",
-        "        run: python -m pip install -r requirements.txt",
+        f"        run: {INSTALL}",
     ]
     for test in public:
-        command = f"python -m pytest -q {test.node_id}"
+        command = f"{RUN_TESTS} -q {test.node_id}"
         lines += [
             f"      - name: {json.dumps(test.name)}",
             f"        id: {step_id(test.name)}",

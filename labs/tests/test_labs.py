@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from workbook import cli, labs
 from workbook.lab_catalog import Lab, LabError, all_labs, find_lab, manifest_problems
-from workbook.lab_release import GRADER, REPORTER, release
+from workbook.lab_release import GRADER, INSTALL, REPORTER, RUN_TESTS, WHEELS, release
 from workbook.lab_runner import Case, Grade, parse_junit, run_lab, score
 
 REPO = Path(__file__).resolve().parents[2]
@@ -274,11 +274,19 @@ def test_the_classroom_workflow_grades_each_public_test_with_its_points(
     )
     assert set(workflow["on"]) >= {"push", "repository_dispatch"}
     steps = workflow["jobs"]["run-autograding-tests"]["steps"]
+    # The workflow installs and tests as the README tells students to.
+    readme = (released_labs[lab.id] / "README.md").read_text(encoding="utf-8")
+    assert INSTALL in readme
+    assert RUN_TESTS in readme
+    assert [s["run"] for s in steps if "run" in s] == [INSTALL]
     graded = [s for s in steps if s.get("uses") == GRADER]
     public = lab.selected(include_hidden=False)
     assert [s["with"]["test-name"] for s in graded] == [t.name for t in public]
     assert [s["with"]["max-score"] for s in graded] == [t.points for t in public]
-    assert all(t.node_id in s["with"]["command"] for s, t in zip(graded, public, strict=True))
+    assert all(
+        s["with"]["command"] == f"{RUN_TESTS} -q {t.node_id}"
+        for s, t in zip(graded, public, strict=True)
+    )
     assert sum(s["with"]["max-score"] for s in graded) == lab.max_points("public")
     [reporter] = [s for s in steps if s.get("uses") == REPORTER]
     assert reporter["with"]["runners"].split(",") == [s["id"] for s in graded]
@@ -305,6 +313,20 @@ def test_the_student_copy_runs_its_public_tests_on_its_own(runs: Runs) -> None:
     cases = parse_junit(runs.released / "report.xml")
     assert {name for _, name in cases} == {t.name for t in lab.selected(include_hidden=False)}
     assert {visibility for visibility, _ in cases} == {"public"}
+
+
+def test_release_can_install_the_app_from_another_requirement(tmp_path: Path) -> None:
+    """``--app-requirement``: no bundled wheel; the README says what gets installed."""
+    copy = tmp_path / "copy"
+    result = invoke("release", "01", "--out", str(copy), "--app-requirement", "reference-app==1.0")
+    assert result.exit_code == 0, result.output
+    assert not (copy / WHEELS).exists()
+    requirements = (copy / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert "reference-app==1.0" in requirements
+    assert not any(".whl" in line for line in requirements)
+    readme = (copy / "README.md").read_text(encoding="utf-8")
+    assert "`reference-app==1.0`" in readme
+    assert "wheels/" not in readme
 
 
 def test_release_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:

@@ -29,7 +29,9 @@ def make_settings(
     """Test settings that ignore the environment and any ``.env`` file.
 
     ``model_validate`` skips the environment sources that ``Settings()`` reads. Rate limits are
-    off: a test that signs up a few accounts must not be refused for it.
+    off: a test that signs up a few accounts must not be refused for it. The app logs only
+    warnings and errors: a failing test then shows the student what went wrong, not a line for
+    every request it made.
     """
     values: dict[str, object] = {
         "environment": "test",
@@ -37,6 +39,7 @@ def make_settings(
         "secret_key": TEST_SECRET_KEY,
         "auto_migrate": False,
         "rate_limit_enabled": False,
+        "log_level": "WARNING",
         **overrides,
     }
     settings: SettingsT = settings_class.model_validate(values)
