@@ -22,6 +22,7 @@ Needs PyYAML (the project's environment has it: ``uv run python .ci/rehearse_wor
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,12 +158,8 @@ def describe_action(uses: str) -> str:
     if uses.startswith("actions/checkout"):
         return "the fresh clone this rehearsal runs in"
     if uses.startswith("astral-sh/setup-uv"):
-        return "uv on PATH" if _has_uv() else "MISSING: uv is not on PATH"
+        return "uv on PATH" if shutil.which("uv") else "MISSING: uv is not on PATH"
     return "not run here (GitHub-only: cache, artifacts, Pages)"
-
-
-def _has_uv() -> bool:
-    return any((Path(d) / "uv").is_file() for d in os.environ.get("PATH", "").split(os.pathsep))
 
 
 def main() -> int:
