@@ -24,30 +24,15 @@ import reference_app.models  # noqa: F401  (registers every table)
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, upgrade_database
 from reference_app.main import create_app
+from reference_app.testing import settings_for_tests
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
-TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 
 
 def services_required() -> bool:
     return bool(os.environ.get("CI") or os.environ.get("REQUIRE_SERVICES"))
-
-
-def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Test settings that ignore the machine's environment and any ``.env`` file.
-
-    ``model_validate`` skips the environment sources that ``Settings()`` reads.
-    """
-    values: dict[str, object] = {
-        "environment": "test",
-        "database_url": database_url,
-        "secret_key": TEST_SECRET_KEY,
-        "auto_migrate": False,
-        **overrides,
-    }
-    return Settings.model_validate(values)
 
 
 async def _create_postgres_database() -> str:
@@ -84,7 +69,7 @@ async def migrated_database(
         url = f"sqlite+aiosqlite:///{template}"
     else:
         url = await _create_postgres_database()
-    engine = create_engine(make_settings(url))
+    engine = create_engine(settings_for_tests(url))
     await upgrade_database(engine)
     await engine.dispose()
     yield url
@@ -111,7 +96,7 @@ async def database_url(migrated_database: str, tmp_path: Path) -> AsyncIterator[
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
+    return settings_for_tests(database_url)
 
 
 @pytest.fixture
@@ -163,7 +148,7 @@ async def redis_prefix() -> AsyncIterator[str]:
 def redis_settings(database_url: str, redis_prefix: str) -> Settings:
     """Settings using the real Redis under this test's own key prefix."""
     # Celery's keys too (the broker defaults to redis_url), so the cleanup removes them.
-    return make_settings(
+    return settings_for_tests(
         database_url,
         redis_url=TEST_REDIS_URL,
         redis_key_prefix=redis_prefix,

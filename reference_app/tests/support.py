@@ -1,56 +1,35 @@
 """Helpers that keep the tests short: sign up an account and use its tokens; serve an app."""
 
 import asyncio
-import uuid
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from httpx import AsyncClient, Response
+from httpx import Response
 
-DEFAULT_PASSWORD = "correct horse battery"
+from reference_app.testing import DEFAULT_PASSWORD, Account, error_of, sign_up
+
+__all__ = ["DEFAULT_PASSWORD", "Account", "error_code", "free_port", "serve", "sign_up"]
+
 SERVER_TIMEOUT = 10.0  # seconds a live server may take to start or stop
-
-
-@dataclass
-class Account:
-    id: str
-    email: str
-    password: str
-    access_token: str
-    refresh_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
-
-
-async def sign_up(
-    client: AsyncClient, email: str | None = None, password: str = DEFAULT_PASSWORD
-) -> Account:
-    email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-    response = await client.post("/api/v1/auth/signup", json={"email": email, "password": password})
-    assert response.status_code == 201, response.text
-    body = response.json()
-    return Account(
-        id=body["user"]["id"],
-        email=body["user"]["email"],
-        password=password,
-        access_token=body["tokens"]["access_token"],
-        refresh_token=body["tokens"]["refresh_token"],
-    )
 
 
 def error_code(response: Response) -> Any:
     """The machine-readable code of an error response (asserting the shape on the way)."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message", "details", "request_id"} <= set(body["error"]), body
-    return body["error"]["code"]
+    return error_of(response)["code"]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released): for a server a test starts,
+    or as an address where nothing answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 class LiveServer:

@@ -1,5 +1,6 @@
 """Sign-up, login, token checks, refresh rotation with reuse detection, logout."""
 
+import asyncio
 import base64
 import json
 import uuid
@@ -7,11 +8,16 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
+from sqlmodel import col, select
 
+from reference_app.auth.models import RefreshToken
 from reference_app.core.config import Settings
 from reference_app.core.security import TokenType, create_token
+from reference_app.main import create_app
+from reference_app.testing import settings_for_tests
 from reference_app.users.models import User
 from tests.support import DEFAULT_PASSWORD, Account, error_code, sign_up
 
@@ -207,10 +213,26 @@ async def test_refresh_rotates_the_pair(client: AsyncClient) -> None:
     assert again.status_code == 200
 
 
-async def test_reusing_a_refresh_token_revokes_the_whole_family(client: AsyncClient) -> None:
+async def let_the_grace_window_pass(app: FastAPI) -> None:
+    """Move every refresh token's use back past the reuse grace window, as if time had passed."""
+    elapsed = timedelta(seconds=app.state.settings.refresh_reuse_grace_seconds + 1)
+    async with app.state.sessionmaker() as session:
+        used = await session.scalars(
+            select(RefreshToken).where(col(RefreshToken.used_at).isnot(None))
+        )
+        for token in used:
+            assert token.used_at is not None
+            token.used_at -= elapsed
+        await session.commit()
+
+
+async def test_reusing_a_refresh_token_revokes_the_whole_family(
+    client: AsyncClient, app: FastAPI
+) -> None:
     account = await sign_up(client)
     first = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
     newest_refresh = first.json()["refresh_token"]
+    await let_the_grace_window_pass(app)
 
     replay = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
     assert replay.status_code == 401
@@ -222,17 +244,96 @@ async def test_reusing_a_refresh_token_revokes_the_whole_family(client: AsyncCli
     assert error_code(after) == "TOKEN_REVOKED"
 
 
-async def test_reuse_does_not_touch_other_sessions(client: AsyncClient) -> None:
+async def test_reuse_does_not_touch_other_sessions(client: AsyncClient, app: FastAPI) -> None:
     account = await sign_up(client)
     other_session = await client.post(
         LOGIN, json={"email": account.email, "password": account.password}
     )
     await client.post(REFRESH, json={"refresh_token": account.refresh_token})
-    await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    await let_the_grace_window_pass(app)
+    reuse = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    assert error_code(reuse) == "REFRESH_TOKEN_REUSED"
     survivor = await client.post(
         REFRESH, json={"refresh_token": other_session.json()["refresh_token"]}
     )
     assert survivor.status_code == 200
+
+
+async def test_two_simultaneous_refreshes_with_one_token_both_succeed(client: AsyncClient) -> None:
+    """Two tabs refreshing at once: within the grace window the second gets the same successor,
+    instead of ending the session for both."""
+    account = await sign_up(client)
+    body = {"refresh_token": account.refresh_token}
+    first, second = await asyncio.gather(
+        client.post(REFRESH, json=body), client.post(REFRESH, json=body)
+    )
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert first.json()["refresh_token"] == second.json()["refresh_token"]  # one chain, not two
+    for response in (first, second):
+        me = await client.get(ME, headers=bearer(response.json()["access_token"]))
+        assert me.status_code == 200
+    onwards = await client.post(REFRESH, json={"refresh_token": first.json()["refresh_token"]})
+    assert onwards.status_code == 200
+
+
+async def test_the_grace_window_repeats_the_rotation_it_follows(client: AsyncClient) -> None:
+    account = await sign_up(client)
+    rotated = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    repeated = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    assert repeated.status_code == 200
+    assert repeated.json()["refresh_token"] == rotated.json()["refresh_token"]
+    assert repeated.json()["access_token"] != rotated.json()["access_token"]
+
+
+async def test_no_grace_after_logout(client: AsyncClient) -> None:
+    account = await sign_up(client)
+    rotated = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    await client.post(LOGOUT, headers=bearer(rotated.json()["access_token"]))
+    replay = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+    assert replay.status_code == 401
+    assert error_code(replay) == "TOKEN_REVOKED"
+
+
+async def test_a_zero_grace_window_revokes_on_the_first_reuse(database_url: str) -> None:
+    app = create_app(settings_for_tests(database_url, refresh_reuse_grace_seconds=0))
+    async with (
+        LifespanManager(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
+    ):
+        account = await sign_up(client)
+        await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+        replay = await client.post(REFRESH, json={"refresh_token": account.refresh_token})
+        assert error_code(replay) == "REFRESH_TOKEN_REUSED"
+
+
+async def test_token_responses_forbid_caching(client: AsyncClient) -> None:
+    """RFC 6749 §5.1: a response with tokens in it says Cache-Control: no-store."""
+    email = f"cache-{uuid.uuid4().hex[:8]}@example.com"
+    signup = await client.post(SIGNUP, json={"email": email, "password": DEFAULT_PASSWORD})
+    login = await client.post(LOGIN, json={"email": email, "password": DEFAULT_PASSWORD})
+    refresh = await client.post(REFRESH, json={"refresh_token": login.json()["refresh_token"]})
+    for response in (signup, login, refresh):
+        assert response.is_success, response.text
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["pragma"] == "no-cache"
+
+
+@pytest.mark.parametrize("password", ["password123", "Iloveyou1", "QWERTYUIOP"])
+async def test_signup_refuses_a_common_password(client: AsyncClient, password: str) -> None:
+    response = await client.post(SIGNUP, json={"email": "c@example.com", "password": password})
+    assert response.status_code == 422
+    assert error_code(response) == "VALIDATION_ERROR"
+    [detail] = response.json()["error"]["details"]
+    assert (detail["loc"][-1], detail["type"]) == ("password", "common_password")
+    assert "common" in detail["message"]
+
+
+async def test_password_reset_refuses_a_common_password(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": "any", "new_password": "trustno1"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["type"] == "common_password"
 
 
 async def test_unknown_refresh_token_is_rejected(client: AsyncClient, settings: Settings) -> None:

@@ -8,12 +8,13 @@ from contextlib import contextmanager
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reference_app.core.cache import Cache, CacheKey, MemoryCacheBackend
+from reference_app.caching.cache import Cache, CacheKey, MemoryCacheBackend, schema_version
+from reference_app.posts.cache import POST_VERSION, post_key
 from tests.support import Account, sign_up
 
 POSTS = "/api/v1/posts"
@@ -242,3 +243,46 @@ async def test_instances_share_cached_entries_and_invalidations(
 
     health = (await client_a.get("/api/v1/health")).json()
     assert health["components"]["cache"]["status"] == "up"
+
+
+# --- entries from another schema (a rolling deploy) ------------------------------------------
+
+
+async def test_an_entry_that_no_longer_validates_is_a_miss_and_is_replaced() -> None:
+    cache = new_cache()
+    key = CacheKey("thing", "1")
+    await cache.backend.set(str(key), b'{"written": "by an older release"}', 60)
+
+    async def load() -> int:
+        return 42
+
+    assert await cache.get_or_load(key, load, INT) == 42
+    assert await cache.backend.get(str(key)) == b"42"  # overwritten in the current shape
+
+
+def test_keys_carry_the_version_of_the_schema_they_store() -> None:
+    class Before(BaseModel):
+        title: str
+
+    class After(BaseModel):
+        title: str
+        summary: str
+
+    before, after = schema_version(TypeAdapter(Before)), schema_version(TypeAdapter(After))
+    assert before != after
+    assert schema_version(TypeAdapter(Before)) == before  # stable across processes
+    post_id = uuid.uuid4()
+    assert str(post_key(post_id)) == f"post:v{POST_VERSION}:{post_id}"
+
+
+async def test_a_post_cached_in_an_old_shape_is_served_not_a_500(
+    client: AsyncClient, app: FastAPI
+) -> None:
+    author = await sign_up(client)
+    post_id = await publish(client, author)
+    stale = b'{"id": "' + post_id.encode() + b'", "headline": "renamed since"}'
+    await app.state.cache.backend.set(str(post_key(uuid.UUID(post_id))), stale, 60)
+
+    response = await client.get(f"{POSTS}/{post_id}")
+    assert response.status_code == 200
+    assert response.json()["title"] == "Cached post"

@@ -1,99 +1,38 @@
 """Fail-open: a private Redis is killed under traffic; reads keep working from the database."""
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import redis
 from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from reference_app.main import create_app
-from tests.conftest import make_settings, services_required
+from reference_app.testing import settings_for_tests
+from tests.private_redis import PrivateRedis, running_private_redis
 from tests.support import sign_up
 
 READS = 150
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class PrivateRedis:
-    """A redis-server of this test's own on a spare loopback port, that the test may kill."""
-
-    binary: str
-    directory: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed (apt-get install redis-server)"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    server = PrivateRedis(binary=binary, directory=tmp_path)
-    server.start()
-    try:
+    with running_private_redis(tmp_path) as server:
         yield server
-    finally:
-        server.kill()
 
 
 async def test_killing_redis_under_traffic_loses_no_read_and_recovers(
     private_redis: PrivateRedis, database_url: str
 ) -> None:
-    app = create_app(make_settings(database_url, redis_url=private_redis.url))
+    # A limit this test cannot reach: it is about the cache (the limiter's fallback has its own).
+    settings = settings_for_tests(
+        database_url,
+        redis_url=private_redis.url,
+        rate_limit_default="10000/minute",
+        redis_breaker_cooldown_seconds=0.5,  # retry Redis soon after it is back
+    )
+    app = create_app(settings)
     async with (
         LifespanManager(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
@@ -122,7 +61,9 @@ async def test_killing_redis_under_traffic_loses_no_read_and_recovers(
         private_redis.start()
         for _ in range(50):  # the client reconnects on its own
             assert (await client.get(url)).status_code == 200
-            if app.state.cache.healthy:
+            # Both users of Redis come back: the cache, and the limiter (whichever of them made
+            # the circuit breaker's trial call, the other returns on its next call).
+            if app.state.cache.healthy and not app.state.rate_limiter.using_fallback:
                 break
             await asyncio.sleep(0.1)
         assert app.state.cache.healthy

@@ -5,6 +5,7 @@ import pytest
 from reference_app.core.config import Environment, InsecureConfigurationError, Settings
 
 STRONG_KEY = "production-key-" + "0123456789abcdef" * 3
+METRICS_TOKEN = "metrics-token-" + "0123456789abcdef"
 POSTGRES = "postgresql+asyncpg://app@db:5432/app"
 
 
@@ -56,6 +57,7 @@ def production(**overrides: object) -> Settings:
         "secret_key": STRONG_KEY,
         "database_url": POSTGRES,
         "cors_origins": ["https://app.example"],
+        "metrics_bearer_token": METRICS_TOKEN,
         **overrides,
     }
     return Settings.model_validate(values)
@@ -66,6 +68,8 @@ def test_a_secure_production_configuration_is_accepted() -> None:
     assert settings.should_log_json
     assert not settings.should_auto_migrate
     assert settings.signing_key == STRONG_KEY
+    assert settings.metrics_bearer_token is not None
+    assert settings.metrics_bearer_token.get_secret_value() == METRICS_TOKEN
 
 
 @pytest.mark.parametrize(
@@ -75,6 +79,9 @@ def test_a_secure_production_configuration_is_accepted() -> None:
         ({"secret_key": "too-short"}, "APP_SECRET_KEY"),
         ({"cors_origins": ["*"]}, "APP_CORS_ORIGINS"),
         ({"database_url": "sqlite+aiosqlite:///./prod.db"}, "APP_DATABASE_URL"),
+        ({"metrics_bearer_token": None}, "APP_METRICS_BEARER_TOKEN"),
+        ({"metrics_bearer_token": ""}, "APP_METRICS_BEARER_TOKEN"),
+        ({"metrics_bearer_token": "too-short"}, "APP_METRICS_BEARER_TOKEN"),
     ],
 )
 def test_production_refuses_insecure_configuration(
@@ -94,3 +101,54 @@ def test_refusals_never_echo_the_configuration(clean_environment: pytest.MonkeyP
         from_env()
     assert "input_value" not in str(raised.value)
     assert STRONG_KEY[:20] not in str(raised.value)
+
+
+def test_production_refuses_anonymous_metrics(clean_environment: pytest.MonkeyPatch) -> None:
+    """/metrics is anonymous without a token: production must not start that way by default."""
+    clean_environment.setenv("APP_ENVIRONMENT", "production")
+    clean_environment.setenv("APP_SECRET_KEY", STRONG_KEY)
+    clean_environment.setenv("APP_DATABASE_URL", POSTGRES)
+    clean_environment.setenv("APP_METRICS_BEARER_TOKEN", "")  # as Compose writes an unset value
+    with pytest.raises(ValueError, match="APP_METRICS_BEARER_TOKEN") as raised:
+        from_env()
+    message = str(raised.value)
+    # The message says how to get a token, that Prometheus needs it, and the way out.
+    assert "secrets.token_urlsafe(32)" in message
+    assert "Prometheus" in message
+    assert "APP_METRICS_ENABLED=false" in message
+    assert isinstance(raised.value.errors()[0]["ctx"]["error"], InsecureConfigurationError)  # type: ignore[attr-defined]
+
+
+def test_production_starts_with_a_metrics_token(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("APP_ENVIRONMENT", "production")
+    clean_environment.setenv("APP_SECRET_KEY", STRONG_KEY)
+    clean_environment.setenv("APP_DATABASE_URL", POSTGRES)
+    clean_environment.setenv("APP_METRICS_BEARER_TOKEN", METRICS_TOKEN)
+    settings = from_env()
+    assert settings.metrics_enabled
+    assert settings.metrics_bearer_token is not None
+    assert settings.metrics_bearer_token.get_secret_value() == METRICS_TOKEN
+    assert METRICS_TOKEN not in repr(settings)  # a SecretStr, like the key
+
+
+@pytest.mark.parametrize("token", [None, "too-short"])
+def test_production_without_metrics_needs_no_token(token: str | None) -> None:
+    settings = production(metrics_enabled=False, metrics_bearer_token=token)
+    assert not settings.metrics_enabled
+
+
+@pytest.mark.parametrize("environment", ["development", "test"])
+def test_only_production_requires_a_metrics_token(environment: str) -> None:
+    settings = Settings.model_validate({"environment": environment, "metrics_bearer_token": None})
+    assert settings.metrics_enabled
+    assert settings.metrics_bearer_token is None
+
+
+def test_a_refused_metrics_token_is_never_echoed(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("APP_ENVIRONMENT", "production")
+    clean_environment.setenv("APP_SECRET_KEY", STRONG_KEY)
+    clean_environment.setenv("APP_DATABASE_URL", POSTGRES)
+    clean_environment.setenv("APP_METRICS_BEARER_TOKEN", "tiny-secret-9")
+    with pytest.raises(ValueError, match="at least 16 characters") as raised:
+        from_env()
+    assert "tiny-secret-9" not in str(raised.value)

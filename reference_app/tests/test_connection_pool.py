@@ -22,9 +22,9 @@ from reference_app.auth import service as auth_service
 from reference_app.core import security
 from reference_app.core.database import release_connection
 from reference_app.main import create_app
+from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.models import User
-from tests.conftest import make_settings
 from tests.support import DEFAULT_PASSWORD, sign_up
 
 API = "/api/v1"
@@ -50,6 +50,7 @@ def checked_out(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     watch(monkeypatch, app, auth_service, "verify_password", seen)
     watch(monkeypatch, app, auth_service, "waste_password_check", seen)
     watch(monkeypatch, app, users_service, "hash_password", seen)
+    watch(monkeypatch, app, users_service, "verify_password", seen)
     watch(monkeypatch, app, password_reset, "hash_password", seen)
     return seen
 
@@ -72,13 +73,13 @@ async def test_signup_and_a_password_change_hash_holding_no_connection(
     client: AsyncClient, checked_out: list[int]
 ) -> None:
     account = await sign_up(client)
-    changed = await client.patch(
-        f"{API}/users/{account.id}", headers=account.headers, json={"password": "a new password"}
-    )
+    change = {"password": "a new password", "current_password": account.password}
+    changed = await client.patch(f"{API}/users/{account.id}", headers=account.headers, json=change)
     assert changed.status_code == 200, changed.text
     taken = {"email": account.email, "password": DEFAULT_PASSWORD}
     assert (await client.post(f"{API}/auth/signup", json=taken)).status_code == 409
-    assert checked_out == [0, 0, 0]
+    # Sign-up's hash; the change's check of the current password, then its hash; the 409's hash.
+    assert checked_out == [0, 0, 0, 0]
 
 
 async def test_a_password_reset_hashes_holding_no_connection(
@@ -101,7 +102,7 @@ async def test_a_password_reset_hashes_holding_no_connection(
 @pytest.fixture
 async def one_connection_client(database_url: str) -> AsyncIterator[AsyncClient]:
     """A client of an app whose pool holds a single connection."""
-    settings = make_settings(database_url, database_pool_size=1, database_timeout_seconds=2.0)
+    settings = settings_for_tests(database_url, database_pool_size=1, database_timeout_seconds=2.0)
     application = create_app(settings)
     async with (
         LifespanManager(application),

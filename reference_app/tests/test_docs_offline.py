@@ -21,7 +21,8 @@ from prometheus_client import REGISTRY
 
 from reference_app.api.docs import ASSETS_URL, install_docs
 from reference_app.main import create_app
-from tests.conftest import make_settings, services_required
+from reference_app.testing import settings_for_tests
+from tests.conftest import services_required
 from tests.support import error_code, serve
 
 ASSET_REFERENCE = re.compile(r"""(?:src|href)=["']([^"']+)["']|url:\s*["']([^"']+)["']""")
@@ -51,7 +52,9 @@ def references(html: str) -> list[str]:
 
 
 def build_app(tmp_path: Path, **overrides: object) -> FastAPI:
-    return create_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'docs.db'}", **overrides))
+    return create_app(
+        settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'docs.db'}", **overrides)
+    )
 
 
 @pytest.fixture

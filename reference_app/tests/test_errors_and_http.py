@@ -1,6 +1,8 @@
 """The one error shape, request ids, security headers, CORS, and failure without damage."""
 
+import re
 import uuid
+from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
@@ -11,9 +13,9 @@ from sqlmodel import func, select
 from reference_app.auth import service as auth_service
 from reference_app.core.config import Settings
 from reference_app.main import create_app
+from reference_app.testing import settings_for_tests
 from reference_app.users.models import User
-from tests.conftest import make_settings
-from tests.support import DEFAULT_PASSWORD, error_code
+from tests.support import DEFAULT_PASSWORD, error_code, sign_up
 
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://nobody@127.0.0.1:1/nothing"
 
@@ -70,7 +72,7 @@ async def test_security_headers(client: AsyncClient) -> None:
 
 
 async def test_cors_allows_only_configured_origins(database_url: str) -> None:
-    app = create_app(make_settings(database_url, cors_origins=["https://app.example"]))
+    app = create_app(settings_for_tests(database_url, cors_origins=["https://app.example"]))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         allowed = await client.options(
             "/api/v1/posts",
@@ -90,6 +92,7 @@ async def test_hsts_in_production() -> None:
             "secret_key": "p" * 40,
             "database_url": UNREACHABLE_POSTGRES,
             "cors_origins": ["https://app.example"],
+            "metrics_bearer_token": "m" * 32,
         }
     )
     app = create_app(settings)
@@ -99,7 +102,7 @@ async def test_hsts_in_production() -> None:
 
 
 async def test_database_unreachable_is_a_503_not_a_500() -> None:
-    app = create_app(make_settings(UNREACHABLE_POSTGRES, database_timeout_seconds=2))
+    app = create_app(settings_for_tests(UNREACHABLE_POSTGRES, database_timeout_seconds=2))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         listing = await client.get("/api/v1/posts")
         signup = await client.post(
@@ -165,3 +168,76 @@ async def test_health_probes_when_everything_is_up(client: AsyncClient) -> None:
     assert health["components"]["database"]["status"] == "up"
     assert (await client.get("/api/v1/health/live")).json() == {"status": "alive"}
     assert (await client.get("/api/v1/health/ready")).json() == {"status": "ready"}
+
+
+NUL = "\x00"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v1/posts", {"title": f"A{NUL}title"}),
+        ("POST", "/api/v1/posts", {"title": "A title", "content": f"a{NUL}b"}),
+        ("PATCH", "/api/v1/posts/{post_id}", {"content": f"a{NUL}b"}),
+        ("POST", "/api/v1/todos", {"title": f"a{NUL}b"}),
+        ("POST", "/api/v1/todos", {"title": "A task", "description": f"a{NUL}b"}),
+        ("PATCH", "/api/v1/todos/{todo_id}", {"description": f"a{NUL}b"}),
+        ("PATCH", "/api/v1/users/{user_id}", {"full_name": f"a{NUL}b"}),
+        (
+            "POST",
+            "/api/v1/auth/signup",
+            {"email": "nul@example.com", "password": DEFAULT_PASSWORD, "full_name": f"a{NUL}b"},
+        ),
+    ],
+)
+async def test_nul_in_any_stored_text_is_a_422(
+    client: AsyncClient, method: str, path: str, body: dict[str, str]
+) -> None:
+    """PostgreSQL cannot store NUL (U+0000): its driver refused the statement, a 500 there,
+    while SQLite stored the text. Both databases now get the same 422 before any SQL runs."""
+    account = await sign_up(client)
+    post = await client.post("/api/v1/posts", headers=account.headers, json={"title": "A title"})
+    todo = await client.post("/api/v1/todos", headers=account.headers, json={"title": "A task"})
+    url = path.format(post_id=post.json()["id"], todo_id=todo.json()["id"], user_id=account.id)
+    response = await client.request(method, url, headers=account.headers, json=body)
+    assert (response.status_code, error_code(response)) == (422, "VALIDATION_ERROR")
+
+
+def json_body_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(method, path, operation)`` for each operation of an OpenAPI document that takes JSON."""
+    return [
+        (method.upper(), path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+NESTED_1000_DEEP = b"[" * 1000 + b"]" * 1000  # 2 KB
+
+
+@pytest.mark.parametrize(
+    "body",
+    [NESTED_1000_DEEP, b'{"email": ' + NESTED_1000_DEEP + b"}", b'{"email": "\xff"}'],
+    ids=["nested-1000-deep", "nested-in-a-field", "not-utf-8"],
+)
+async def test_a_body_that_cannot_be_parsed_is_a_documented_4xx_on_every_json_route(
+    client: AsyncClient, body: bytes
+) -> None:
+    """JSON nested deeper than Python's recursion limit makes ``json.loads`` raise
+    RecursionError: on login, the one route that parses its own body, that was a 500 for 2 KB
+    sent without an account. FastAPI answers 400 for the other routes; bytes that are not UTF-8
+    (found by Schemathesis) get that 400 too, which the schema did not list."""
+    document = (await client.get("/openapi.json")).json()
+    operations = json_body_operations(document)
+    assert {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/posts")} <= {
+        (method, path) for method, path, _ in operations
+    }
+    for method, path, operation in operations:
+        url = re.sub(r"\{\w+\}", str(uuid.uuid4()), path)  # any id: the body is read first
+        response = await client.request(
+            method, url, content=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code in (400, 422), f"{method} {path}: {response.text}"
+        assert error_code(response)
+        assert str(response.status_code) in operation["responses"], f"{method} {path}"

@@ -11,7 +11,6 @@ SSE does not depend on the database engine, so this module runs on SQLite only.
 import asyncio
 import json
 import os
-import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -28,16 +27,17 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from reference_app.changes import ChangeAction, ChangeEvent
 from reference_app.core.database import create_engine, upgrade_database
-from reference_app.core.events import ChangeAction, ChangeEvent
 from reference_app.events.broker import EventQueue, EventsUnavailableError, Subscription
 from reference_app.events.memory import MemoryBroker
 from reference_app.events.models import EventContent, StreamEvent, event_position, is_event_id
 from reference_app.events.redis_streams import RedisStreamBroker
 from reference_app.events.routes import RECONNECT_MILLISECONDS, server_sent_events
 from reference_app.main import create_app
-from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY, make_settings
-from tests.support import Account, serve, sign_up
+from reference_app.testing import TEST_SECRET_KEY, settings_for_tests
+from tests.conftest import TEST_REDIS_URL
+from tests.support import Account, free_port, serve, sign_up
 
 REDIS_URL = TEST_REDIS_URL
 EVENTS = "/api/v1/events"
@@ -55,7 +55,7 @@ async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Overrides conftest's fixture of the same name: a migrated SQLite template only."""
     template = tmp_path_factory.mktemp("events-sqlite") / "template.db"
     url = f"sqlite+aiosqlite:///{template}"
-    engine = create_engine(make_settings(url))
+    engine = create_engine(settings_for_tests(url))
     await upgrade_database(engine)
     await engine.dispose()
     return url
@@ -76,7 +76,7 @@ def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
 @asynccontextmanager
 async def running_app(database_url: str, **overrides: Any) -> AsyncIterator[str]:
     """Serve a new app with these settings; yields its base URL."""
-    async with serve(create_app(make_settings(database_url, **overrides))) as server:
+    async with serve(create_app(settings_for_tests(database_url, **overrides))) as server:
         yield server.url
 
 
@@ -291,7 +291,7 @@ async def _lines_until_ping(response: httpx.Response) -> AsyncIterator[str]:
 
 
 async def test_streams_unsubscribe_on_disconnect_and_end_on_shutdown(database_url: str) -> None:
-    app = create_app(make_settings(database_url))
+    app = create_app(settings_for_tests(database_url))
     broker = app.state.event_broker
     async with serve(app) as server:
         async with follow(server.url):
@@ -404,13 +404,6 @@ async def test_when_the_redis_reader_fails_streams_end_and_the_next_one_restarts
 
 
 # --- two instances on Redis ---------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def wait_until_live(base_url: str, process: asyncio.subprocess.Process, log: Path) -> None:

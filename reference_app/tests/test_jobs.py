@@ -13,7 +13,6 @@ wait for it" proves that everything sent before it was handled.
 import asyncio
 import os
 import re
-import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -42,20 +41,21 @@ from reference_app.auth.password_reset import hash_token
 from reference_app.core.config import Settings
 from reference_app.core.database import create_sessionmaker, utcnow
 from reference_app.jobs import observability
-from reference_app.jobs.base import JobRuntime
-from reference_app.jobs.email import create_email_backend
+from reference_app.jobs.email import create_email_backend, header_safe
 from reference_app.jobs.factory import create_celery_app
 from reference_app.jobs.models import DeadLetter, Job, SentEmail
+from reference_app.jobs.runtime import JobRuntime
 from reference_app.jobs.tasks import (
     DAILY_CLEANUP,
     EXPORT_USER_DATA,
     SEND_WELCOME_EMAIL,
 )
 from reference_app.main import create_app
+from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.schemas import UserCreate
-from tests.conftest import make_settings, require_redis
-from tests.support import Account, error_code, sign_up
+from tests.conftest import require_redis
+from tests.support import DEFAULT_PASSWORD, Account, error_code, free_port, sign_up
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TIMEOUT = 15.0
@@ -112,13 +112,6 @@ class SmtpSink:
             ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def smtp_server() -> Iterator[tuple[SmtpSink, int]]:
     sink = SmtpSink()
@@ -154,7 +147,7 @@ def celery_prefix() -> Iterator[str]:
 def worker_app(celery_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The worker's Celery app; each test gives it its own runtime (database, SMTP)."""
     placeholder = tmp_path_factory.mktemp("worker") / "unused.db"
-    settings = make_settings(
+    settings = settings_for_tests(
         f"sqlite+aiosqlite:///{placeholder}",
         celery_broker_url=REDIS_URL,
         celery_key_prefix=celery_prefix,
@@ -187,7 +180,7 @@ async def jobs(
     celery_prefix: str,
 ) -> AsyncIterator[Harness]:
     prefix = f"refapp-test-{uuid.uuid4().hex[:12]}:"
-    settings = make_settings(
+    settings = settings_for_tests(
         database_url,
         redis_url=REDIS_URL,
         redis_key_prefix=prefix,
@@ -286,9 +279,14 @@ async def test_password_reset_works_once_and_ends_every_session(jobs: Harness) -
     assert match is not None
     token = match[1]
     assert jobs.sink.to("nobody@example.com") == []  # handled before, in order: nothing sent
-    async with await jobs.session_scope() as session:
-        stored = list(await session.scalars(select(col(PasswordResetToken.token_hash))))
-    assert stored == [hash_token(token)]  # the hash, never the token
+
+    async def stored_hashes() -> list[str]:
+        # The worker sends, then commits the token with the sent-email key: a real mailbox
+        # receives the link long after that commit, the in-memory sink can beat it.
+        async with await jobs.session_scope() as session:
+            return list(await session.scalars(select(col(PasswordResetToken.token_hash))))
+
+    assert await eventually(stored_hashes) == [hash_token(token)]  # the hash, never the token
 
     confirm = "/api/v1/auth/password-reset/confirm"
     done = await jobs.client.post(confirm, json={"token": token, "new_password": "a new password"})
@@ -296,7 +294,7 @@ async def test_password_reset_works_once_and_ends_every_session(jobs: Harness) -
     again = await jobs.client.post(confirm, json={"token": token, "new_password": "another one"})
     assert again.status_code == 400
     assert error_code(again) == "INVALID_TOKEN"
-    wrong = await jobs.client.post(confirm, json={"token": "nope", "new_password": "whatever1"})
+    wrong = await jobs.client.post(confirm, json={"token": "nope", "new_password": "still valid"})
     assert error_code(wrong) == "INVALID_TOKEN"
 
     refreshed = await jobs.client.post(
@@ -312,6 +310,22 @@ async def test_password_reset_works_once_and_ends_every_session(jobs: Harness) -
         "/api/v1/auth/login", json={"email": account.email, "password": "a new password"}
     )
     assert new.status_code == 200
+
+
+async def test_a_changed_email_is_announced_to_the_old_address(jobs: Harness) -> None:
+    account = await sign_up(jobs.client)
+    await email_to(jobs.sink, account.email, "Welcome")
+    new_email = f"moved-{uuid.uuid4().hex[:8]}@example.com"
+    changed = await jobs.client.patch(
+        f"/api/v1/users/{account.id}",
+        headers=account.headers,
+        json={"email": new_email, "current_password": account.password},
+    )
+    assert changed.status_code == 200, changed.text
+
+    message = await email_to(jobs.sink, account.email, "email address was changed")
+    assert new_email in message.get_content()
+    assert jobs.sink.to(new_email) == []  # the warning goes where the attacker cannot read it
 
 
 async def test_publishing_a_post_notifies_its_author_once(jobs: Harness) -> None:
@@ -483,16 +497,16 @@ async def test_a_duplicate_delivery_has_one_effect(jobs: Harness) -> None:
 
 def test_beat_runs_the_cleanup_daily_at_the_configured_time(tmp_path: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'beat.db'}"
-    default = create_celery_app(make_settings(url)).conf.beat_schedule["daily-cleanup"]
+    default = create_celery_app(settings_for_tests(url)).conf.beat_schedule["daily-cleanup"]
     assert default["task"] == DAILY_CLEANUP
     assert default["schedule"] == crontab(minute="0", hour="2")
-    custom = create_celery_app(make_settings(url, jobs_cleanup_schedule="30 3 * * 1-5"))
+    custom = create_celery_app(settings_for_tests(url, jobs_cleanup_schedule="30 3 * * 1-5"))
     assert custom.conf.beat_schedule["daily-cleanup"]["schedule"] == crontab(
         minute="30", hour="3", day_of_week="1-5"
     )
     assert custom.conf.timezone == "UTC"
     with pytest.raises(ValueError, match="5 fields"):
-        create_celery_app(make_settings(url, jobs_cleanup_schedule="every day"))
+        create_celery_app(settings_for_tests(url, jobs_cleanup_schedule="every day"))
 
 
 async def test_the_cleanup_deletes_exactly_what_has_expired(jobs: Harness) -> None:
@@ -587,3 +601,43 @@ def test_queue_length_on_redis_counts_down_to_zero(worker_app: Any) -> None:
     with worker_app.connection_for_write() as connection:
         connection.default_channel.queue_purge(queue)
     assert observability.queue_length(worker_app, queue) == 0
+
+
+# --- hostile input in emails ------------------------------------------------------------------
+
+HOSTILE = "Hi\r\nBcc: victim@example.com\n\tX-Spam: 1\x00"
+
+
+async def test_every_email_survives_hostile_text_in_its_subject_and_body(jobs: Harness) -> None:
+    """Line breaks in user text cannot add headers, nor fail a job: each email still arrives."""
+    text = HOSTILE.replace("\x00", "")  # a NUL is refused with 422 before it gets this far
+    hostile_name = {"email": "named@example.com", "password": DEFAULT_PASSWORD, "full_name": text}
+    assert (await jobs.client.post("/api/v1/auth/signup", json=hostile_name)).status_code == 201
+    await email_to(jobs.sink, "named@example.com", "Welcome")
+    account = await sign_up(jobs.client)
+    await email_to(jobs.sink, account.email, "Welcome")
+    created = await jobs.client.post(
+        "/api/v1/posts",
+        headers=account.headers,
+        json={"title": text, "content": text},
+    )
+    assert created.status_code == 201, created.text
+    published = await jobs.client.patch(
+        f"/api/v1/posts/{created.json()['id']}", headers=account.headers, json={"published": True}
+    )
+    assert published.status_code == 200
+    await jobs.client.post("/api/v1/auth/password-reset", json={"email": account.email})
+
+    notice = await email_to(jobs.sink, account.email, "is published")
+    await email_to(jobs.sink, account.email, "Reset your password")
+    assert notice["Subject"] == "Your post “Hi Bcc: victim@example.com X-Spam: 1” is published"
+    assert notice["Bcc"] is None
+    assert notice["X-Spam"] is None
+    for message in jobs.sink.to(account.email):
+        assert message["Subject"] == header_safe(message["Subject"])  # one printable line
+    assert jobs.sink.to("victim@example.com") == []
+
+
+def test_header_safe_keeps_one_printable_line() -> None:
+    assert header_safe("a\r\nb\tc\x00d  e") == "a b c d e"
+    assert header_safe("Résumé “quoted”") == "Résumé “quoted”"

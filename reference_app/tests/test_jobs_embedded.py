@@ -28,7 +28,7 @@ from reference_app import cli
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
 from reference_app.jobs import file_queue, observability
-from reference_app.jobs.base import JobRuntime, backoff_seconds, runtime_of, task_context
+from reference_app.jobs.base import backoff_seconds, task_context
 from reference_app.jobs.email import (
     ConsoleEmailBackend,
     FileEmailBackend,
@@ -41,9 +41,10 @@ from reference_app.jobs.errors import PermanentJobError
 from reference_app.jobs.factory import create_celery_app, embedded_queue_options
 from reference_app.jobs.models import DeadLetter
 from reference_app.jobs.queue import JobQueue
+from reference_app.jobs.runtime import JobRuntime, runtime_of
 from reference_app.jobs.tasks import SEND_WELCOME_EMAIL
 from reference_app.main import create_app
-from tests.conftest import make_settings
+from reference_app.testing import settings_for_tests
 from tests.support import error_code, sign_up
 
 TIMEOUT = 15.0
@@ -61,7 +62,7 @@ async def eventually_true(check: Any, limit: float = TIMEOUT) -> Any:
 @pytest.fixture
 async def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path / 'embedded.db'}"
-    engine = create_engine(make_settings(url))
+    engine = create_engine(settings_for_tests(url))
     await upgrade_database(engine)
     await engine.dispose()
     return url
@@ -69,7 +70,7 @@ async def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def embedded(sqlite_url: str, tmp_path: Path) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    settings = make_settings(
+    settings = settings_for_tests(
         sqlite_url,
         email_backend="file",
         email_file_dir=str(tmp_path / "mail"),
@@ -142,7 +143,7 @@ async def test_the_embedded_worker_runs_retries(
 
 async def test_enqueue_failures(sqlite_url: str) -> None:
     """An unreachable broker: a welcome email is skipped; an export is refused with 503."""
-    settings = make_settings(sqlite_url, celery_broker_url="redis://127.0.0.1:1/0")
+    settings = settings_for_tests(sqlite_url, celery_broker_url="redis://127.0.0.1:1/0")
     app = create_app(settings)
     app.state.jobs.celery_app.conf.broker_transport_options = {"max_retries": 1}
     app.state.jobs.celery_app.conf.task_publish_retry = False  # fail fast
@@ -176,7 +177,7 @@ async def test_enqueue_failures(sqlite_url: str) -> None:
 
 def test_email_backends(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
-    settings = make_settings(url)
+    settings = settings_for_tests(url)
     message = build_message(settings, to="ada@example.com", subject="Hi", body="Hello")
     assert isinstance(create_email_backend(settings), ConsoleEmailBackend)
     with structlog.testing.capture_logs() as logs:
@@ -186,7 +187,7 @@ def test_email_backends(tmp_path: Path) -> None:
 
     directory = tmp_path / "out"
     backend = create_email_backend(
-        make_settings(url, email_backend="file", email_file_dir=str(directory))
+        settings_for_tests(url, email_backend="file", email_file_dir=str(directory))
     )
     assert isinstance(backend, FileEmailBackend)
     backend.send(message)
@@ -198,6 +199,7 @@ def test_email_backends(tmp_path: Path) -> None:
             "environment": "production",
             "database_url": "postgresql+asyncpg://u@h/db",
             "secret_key": "x" * 40,
+            "metrics_bearer_token": "m" * 32,
         }
     )
     assert production.effective_email_backend == "smtp"
@@ -205,7 +207,7 @@ def test_email_backends(tmp_path: Path) -> None:
 
 
 def _smtp(tmp_path: Path, **overrides: Any) -> SmtpEmailBackend:
-    settings = make_settings(
+    settings = settings_for_tests(
         f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", smtp_host="127.0.0.1", **overrides
     )
     return SmtpEmailBackend(settings)
@@ -214,7 +216,7 @@ def _smtp(tmp_path: Path, **overrides: Any) -> SmtpEmailBackend:
 def test_smtp_errors_are_sorted_into_transient_and_permanent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    settings = settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     message = build_message(settings, to="ada@example.com", subject="Hi", body="Hello")
     closed_port = _smtp(tmp_path, smtp_port=1, smtp_timeout_seconds=1)
     with pytest.raises(TransientEmailError, match="unavailable"):
@@ -269,29 +271,32 @@ def test_smtp_errors_are_sorted_into_transient_and_permanent(
 
 
 def test_job_settings_defaults(tmp_path: Path) -> None:
-    sqlite = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+    sqlite = settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
     assert sqlite.jobs_broker_url == "filesystem://"
     assert sqlite.embedded_queue_dir == tmp_path / "app.jobs"
+    # The URL is parsed, not split: its query string is not part of the file name.
+    uri = settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'app.v2.db'}?timeout=2.5")
+    assert uri.embedded_queue_dir == tmp_path / "app.v2.jobs"
     assert not sqlite.should_run_worker_in_process  # tests start their own workers
     development = Settings.model_validate(
         {"environment": "development", "database_url": sqlite.database_url}
     )
     assert development.should_run_worker_in_process
-    postgres = make_settings("postgresql+asyncpg://u@h/db")
+    postgres = settings_for_tests("postgresql+asyncpg://u@h/db")
     assert postgres.embedded_queue_dir.name.startswith("reference_app-jobs-")
-    explicit = make_settings(sqlite.database_url, jobs_queue_dir=str(tmp_path / "q"))
+    explicit = settings_for_tests(sqlite.database_url, jobs_queue_dir=str(tmp_path / "q"))
     assert explicit.embedded_queue_dir == tmp_path / "q"
-    redis = make_settings(sqlite.database_url, redis_url="redis://r:6379/0")
+    redis = settings_for_tests(sqlite.database_url, redis_url="redis://r:6379/0")
     assert redis.jobs_broker_url == "redis://r:6379/0"
     assert not redis.should_run_worker_in_process
-    broker = make_settings(
+    broker = settings_for_tests(
         sqlite.database_url, redis_url="redis://r/0", celery_broker_url="redis://b/1"
     )
     assert broker.jobs_broker_url == "redis://b/1"
 
 
 def test_backoff_is_exponential_with_jitter_and_capped(tmp_path: Path) -> None:
-    settings = make_settings(
+    settings = settings_for_tests(
         f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
         jobs_retry_backoff_seconds=60,
         jobs_retry_backoff_max_seconds=600,
@@ -303,7 +308,7 @@ def test_backoff_is_exponential_with_jitter_and_capped(tmp_path: Path) -> None:
 
 
 def test_observability_counts_only_this_apps_tasks(tmp_path: Path) -> None:
-    from reference_app.core import metrics
+    from reference_app.observability import metrics
 
     class FakeTask:
         name = "reference_app.jobs.example"
@@ -326,7 +331,7 @@ def test_observability_counts_only_this_apps_tasks(tmp_path: Path) -> None:
     }
     observability._on_worker_init(sender=object())  # not `celery worker`: no metrics server
     observability._start_tracing()  # nor tracing: only `celery worker` processes set it up
-    app = create_celery_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
+    app = create_celery_app(settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
     assert observability.queue_length(app, "celery") == 0  # the embedded queue, empty
 
 
@@ -355,7 +360,7 @@ def test_cli_lists_and_redrives_dead_letters(
     assert "No dead letters" in empty.output
 
     async def add_letter() -> uuid.UUID:
-        engine = create_engine(make_settings(url))
+        engine = create_engine(settings_for_tests(url))
         async with create_sessionmaker(engine)() as session:
             letter = DeadLetter(
                 task_id="t",
@@ -405,7 +410,9 @@ def test_a_command_line_worker_serves_metrics_on_the_configured_port(
     monkeypatch.setattr(prometheus_client, "start_http_server", lambda p, **_: served.append(p))
     monkeypatch.setattr(observability, "_sample_queues", lambda *_: None)  # no broker here
     monkeypatch.setattr(observability, "_in_command_line_worker", False)  # restored afterwards
-    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", worker_metrics_port=port)
+    settings = settings_for_tests(
+        f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", worker_metrics_port=port
+    )
     worker = object.__new__(CommandLineWorker)  # the signal's sender; no real worker started
     worker.app = create_celery_app(settings)
     observability._on_worker_init(sender=worker)
@@ -449,6 +456,6 @@ def test_a_message_file_appears_only_once_complete(
 
 
 def test_the_embedded_queue_uses_the_atomic_transport(tmp_path: Path) -> None:
-    app = create_celery_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
+    app = create_celery_app(settings_for_tests(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"))
     with app.connection_for_write() as connection:
         assert isinstance(connection.transport, file_queue.Transport)

@@ -2,13 +2,14 @@
 
 import io
 import json
+import logging.config
 
 import structlog
 from httpx import ASGITransport, AsyncClient
 
 from reference_app.core.config import Settings
-from reference_app.core.logging import REDACTED, configure_logging, redact
 from reference_app.main import create_app
+from reference_app.observability.logging import REDACTED, configure_logging, redact
 from tests.support import DEFAULT_PASSWORD
 
 
@@ -53,3 +54,29 @@ async def test_json_access_log_carries_request_id_and_redacts(settings: Settings
     assert diagnostic["authorization"] == REDACTED
     assert token not in stream.getvalue()
     assert DEFAULT_PASSWORD not in stream.getvalue()
+
+
+async def test_the_access_log_survives_a_library_that_configures_logging(
+    settings: Settings,
+) -> None:
+    """``dictConfig`` (and Alembic's ``fileConfig``) switch off every existing logger by
+    default; a library doing so on import once silenced the access log for the rest of a run."""
+    stream = io.StringIO()
+    app = create_app(settings.model_copy(update={"log_json": True}))
+    loggers = [
+        logger
+        for logger in logging.root.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    was_disabled = {logger: logger.disabled for logger in loggers}
+    try:
+        logging.config.dictConfig({"version": 1, "disable_existing_loggers": True})
+        configure_logging(app.state.settings, stream=stream)
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+            await client.get("/api/v1/health/live")
+    finally:  # the other tests' loggers, as they were
+        for logger, disabled in was_disabled.items():
+            logger.disabled = disabled
+
+    events = [json.loads(line)["event"] for line in stream.getvalue().splitlines()]
+    assert "request" in events

@@ -17,7 +17,7 @@ from reference_app.core.database import (
     table_names,
     upgrade_database,
 )
-from tests.conftest import make_settings
+from reference_app.testing import settings_for_tests
 
 APP_TABLES = [
     "dead_letters",
@@ -42,11 +42,11 @@ async def test_upgrade_head_matches_the_models_and_downgrade_base_removes_all(
 ) -> None:
     if migrated_database.startswith("sqlite"):
         url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-        engine = create_engine(make_settings(url))
+        engine = create_engine(settings_for_tests(url))
         await upgrade_database(engine)
     else:
         # The run's PostgreSQL database is already at head; walk it down and up again.
-        engine = create_engine(make_settings(migrated_database))
+        engine = create_engine(settings_for_tests(migrated_database))
     try:
         async with engine.connect() as connection:
             assert set(APP_TABLES) <= set(await connection.run_sync(table_names))
@@ -71,7 +71,7 @@ async def test_alembic_command_line_path_and_offline_sql(
     config = alembic_config()
     config.set_main_option("sqlalchemy.url", url)
     await asyncio.to_thread(command.upgrade, config, "head")
-    engine = create_engine(make_settings(url))
+    engine = create_engine(settings_for_tests(url))
     async with engine.connect() as connection:
         assert set(APP_TABLES) <= set(await connection.run_sync(table_names))
     await engine.dispose()

@@ -41,17 +41,16 @@ from sqlalchemy.pool import NullPool, StaticPool
 from typer.testing import CliRunner
 
 from reference_app import __version__, cli
-from reference_app.core import metrics, tracing
-from reference_app.core.cache import Cache, CacheKey
+from reference_app.caching.cache import Cache, CacheKey
 from reference_app.core.config import Settings
-from reference_app.core.logging import REDACTED, configure_logging
-from reference_app.core.metrics import (
-    DATABASE_POOLS,
-    DatabasePools,
-    MetricsMiddleware,
-    exposition_registry,
-)
-from reference_app.core.tracing import (
+from reference_app.jobs import observability as jobs_observability
+from reference_app.main import create_app
+from reference_app.observability import metrics, tracing
+from reference_app.observability.database_pools import DATABASE_POOLS, DatabasePools
+from reference_app.observability.http_metrics import MetricsMiddleware
+from reference_app.observability.logging import REDACTED, configure_logging
+from reference_app.observability.metrics_endpoint import exposition_registry
+from reference_app.observability.tracing import (
     configure_process_tracing,
     configure_tracing,
     create_tracer_provider,
@@ -59,9 +58,7 @@ from reference_app.core.tracing import (
     instrument_httpx,
     requested_exporters,
 )
-from reference_app.jobs import observability as jobs_observability
-from reference_app.main import create_app
-from tests.conftest import TEST_SECRET_KEY, make_settings
+from reference_app.testing import TEST_SECRET_KEY, settings_for_tests
 from tests.support import error_code, sign_up
 
 POSTS = "/api/v1/posts"
@@ -200,14 +197,14 @@ async def test_metrics_speak_openmetrics_when_asked(client: AsyncClient) -> None
 
 
 async def test_metrics_are_never_rate_limited(database_url: str) -> None:
-    app = create_app(make_settings(database_url, rate_limit_default="1/minute"))
+    app = create_app(settings_for_tests(database_url, rate_limit_default="1/minute"))
     async with serving(app) as client:
         statuses = [(await client.get("/metrics")).status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
 
 
 async def test_a_rate_limited_request_is_counted_under_its_route(database_url: str) -> None:
-    app = create_app(make_settings(database_url, rate_limit_default="2/minute"))
+    app = create_app(settings_for_tests(database_url, rate_limit_default="2/minute"))
     limited = sample("rate_limited_requests_total", route=POST_TEMPLATE)
     refused = requests_total(POST_TEMPLATE, "429")
     async with serving(app) as client:
@@ -221,7 +218,7 @@ async def test_a_rate_limited_request_is_counted_under_its_route(database_url: s
 
 
 async def test_a_metrics_token_is_required_once_configured(database_url: str) -> None:
-    app = create_app(make_settings(database_url, metrics_bearer_token=METRICS_TOKEN))
+    app = create_app(settings_for_tests(database_url, metrics_bearer_token=METRICS_TOKEN))
     async with serving(app) as client:
         missing = await client.get("/metrics")
         wrong = await client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
@@ -236,11 +233,37 @@ async def test_a_metrics_token_is_required_once_configured(database_url: str) ->
 
 
 def test_an_empty_metrics_token_means_none(database_url: str) -> None:
-    assert make_settings(database_url, metrics_bearer_token="").metrics_bearer_token is None
+    assert settings_for_tests(database_url, metrics_bearer_token="").metrics_bearer_token is None
+
+
+async def test_production_metrics_are_never_anonymous() -> None:
+    """Production cannot start without a token (test_config.py), so /metrics always asks."""
+    settings = Settings.model_validate(
+        {
+            "environment": "production",
+            "secret_key": TEST_SECRET_KEY,
+            # Never connected to: neither /metrics nor the refusal touches the database.
+            "database_url": "postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
+            "cors_origins": ["https://app.example"],
+            "metrics_bearer_token": METRICS_TOKEN,
+        }
+    )
+    app = create_app(settings)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        anonymous = await client.get("/metrics")
+        scraped = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert anonymous.status_code == 401
+    assert error_code(anonymous) == "NOT_AUTHENTICATED"
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert anonymous.json()["error"]["request_id"] == anonymous.headers["x-request-id"]
+    assert "http_requests_total" not in anonymous.text
+    assert scraped.status_code == 200
+    assert scraped.headers["content-type"].startswith("text/plain")
+    assert 'app_info{environment="production"' in scraped.text
 
 
 async def test_disabled_metrics_are_neither_served_nor_recorded(database_url: str) -> None:
-    app = create_app(make_settings(database_url, metrics_enabled=False))
+    app = create_app(settings_for_tests(database_url, metrics_enabled=False))
     before = requests_total("/api/v1/health/live", "200")
     async with serving(app) as client:
         assert (await client.get("/api/v1/health/live")).status_code == 200

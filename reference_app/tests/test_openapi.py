@@ -1,6 +1,11 @@
 """The OpenAPI document: docs pages, security scheme, error shape and examples."""
 
+from typing import Any
+
 from httpx import AsyncClient
+
+from reference_app.api.pagination import MAX_PAGE
+from reference_app.api.stored_text import NO_NUL_PATTERN
 
 
 async def test_docs_pages_are_served(client: AsyncClient) -> None:
@@ -59,3 +64,33 @@ async def test_every_reference_in_the_schema_resolves(client: AsyncClient) -> No
         for part in reference.removeprefix("#/").split("/"):
             assert part in node, f"{reference} does not resolve"
             node = node[part]
+
+
+def string_schema(property_schema: dict[str, Any]) -> dict[str, Any]:
+    """A property's string schema: itself, or the string choice of an optional one (anyOf)."""
+    choices: list[dict[str, Any]] = property_schema.get("anyOf", [property_schema])
+    return next(choice for choice in choices if choice.get("type") == "string")
+
+
+async def test_input_limits_are_published(client: AsyncClient) -> None:
+    """Clients and the contract test (Schemathesis) learn the limits from the schema itself."""
+    schema = (await client.get("/openapi.json")).json()
+    paths, models = schema["paths"], schema["components"]["schemas"]
+    for path in ("/api/v1/posts", "/api/v1/todos", "/api/v1/jobs/dead-letters"):
+        parameters = paths[path]["get"]["parameters"]
+        page = next(parameter for parameter in parameters if parameter["name"] == "page")
+        assert page["schema"]["maximum"] == MAX_PAGE, path
+
+    stored_texts = {
+        "PostCreate": ["title", "content"],
+        "TodoCreate": ["title", "description"],
+        "UserCreate": ["full_name"],
+    }
+    for model, fields in stored_texts.items():
+        for field in fields:
+            text = string_schema(models[model]["properties"][field])
+            assert text["pattern"] == NO_NUL_PATTERN, (model, field)
+
+    # 400: FastAPI's answer to a body it cannot parse at all, the app's to an unknown reset token.
+    assert "400" in paths["/api/v1/posts"]["post"]["responses"]
+    assert "400" in paths["/api/v1/auth/password-reset/confirm"]["post"]["responses"]

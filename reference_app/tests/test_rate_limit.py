@@ -1,4 +1,4 @@
-"""Rate limiting: limits, headers, the error shape, client IPs, Redis sharing and fail-open.
+"""Rate limiting: limits, headers, the error shape, client IPs, Redis sharing and its fallback.
 
 Each test builds its own app with small limits, so the counts start at zero. Apps use an
 in-process memory storage unless a test gives them a Redis URL. The database is SQLite only:
@@ -7,7 +7,6 @@ nothing here depends on the database engine.
 
 import asyncio
 import shutil
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,19 +16,24 @@ from typing import Any
 
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from limits import parse
-from limits.aio.storage import MemoryStorage
 from redis.asyncio import Redis
 
-from reference_app.core.client_ip import client_ip, parse_trusted_proxies
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, upgrade_database
-from reference_app.core.rate_limit import RateLimiter
 from reference_app.main import create_app
-from tests.conftest import TEST_REDIS_URL, make_settings
-from tests.support import DEFAULT_PASSWORD, error_code, sign_up
+from reference_app.rate_limiting.client_ip import client_ip, parse_trusted_proxies
+from reference_app.rate_limiting.limiter import AUTH_LIMITED, RateLimiter, auth_limited_keys
+from reference_app.rate_limiting.window_counters import (
+    MemoryWindowCounter,
+    RedisWindowCounter,
+    WindowCounter,
+)
+from reference_app.testing import settings_for_tests
+from tests.conftest import TEST_REDIS_URL
+from tests.support import DEFAULT_PASSWORD, error_code, free_port, sign_up
 
 CLIENT_IP = "203.0.113.7"
 REDIS_URL = TEST_REDIS_URL
@@ -39,7 +43,7 @@ RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset
 @pytest.fixture(scope="module")
 async def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("rate_limit") / "template.db"
-    engine = create_engine(make_settings(f"sqlite+aiosqlite:///{path}"))
+    engine = create_engine(settings_for_tests(f"sqlite+aiosqlite:///{path}"))
     await upgrade_database(engine)
     await engine.dispose()
     return path
@@ -55,7 +59,7 @@ def database_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @asynccontextmanager
 async def running_app(database_url: str, **settings: Any) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(database_url, **settings))
+    app = create_app(settings_for_tests(database_url, **settings))
     async with LifespanManager(app):
         yield app
 
@@ -207,7 +211,7 @@ async def test_an_explicit_override_beats_the_built_in_auth_limit(database_url: 
 
 def test_the_first_matching_endpoint_limit_wins() -> None:
     limiter = RateLimiter(
-        MemoryStorage(),
+        MemoryWindowCounter(),
         overrides={"GET /api/v1/users/me": "1/minute", "GET /api/v1/users/{user_id}": "2/minute"},
     )
 
@@ -222,6 +226,52 @@ def test_the_first_matching_endpoint_limit_wins() -> None:
     # A parameter is one path segment, and the method must match.
     assert limiter.limit_for("GET", "/api/v1/users/42/posts")[0] == "default"
     assert limiter.limit_for("DELETE", "/api/v1/users/42")[0] == "default"
+
+
+def test_auth_limits_follow_the_routes_that_declare_them_wherever_they_are_mounted() -> None:
+    """Routes carry their mark, so a new prefix keeps login throttled (a list of paths kept in
+    the limiter would have silently dropped it)."""
+    router = APIRouter(prefix="/auth")
+
+    @router.post("/login", openapi_extra=AUTH_LIMITED)
+    async def login() -> None: ...
+
+    @router.get("/providers")
+    async def providers() -> None: ...
+
+    assert auth_limited_keys([router], "/api/v2") == ["POST /api/v2/auth/login"]
+    limiter = RateLimiter.from_settings(
+        settings_for_tests("sqlite+aiosqlite://", rate_limit_auth_per_ip="4/minute"),
+        None,
+        auth_routes=auth_limited_keys([router], "/api/v2"),
+    )
+    assert limiter.limit_for("POST", "/api/v2/auth/login") == (
+        "POST /api/v2/auth/login",
+        parse("4/minute"),
+    )
+    assert limiter.limit_for("GET", "/api/v2/auth/providers")[0] == "default"
+
+
+async def test_every_endpoint_that_checks_a_secret_is_marked_in_the_openapi_document(
+    database_url: str,
+) -> None:
+    async with running_app(database_url) as app:
+        document = app.openapi()
+    marked = {
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("x-rate-limit") == "auth"
+    }
+
+    assert marked == {
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/signup",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/password-reset/confirm",
+        "PATCH /api/v1/users/{user_id}",
+    }
+    assert marked == {endpoint.key for endpoint in app.state.rate_limiter.endpoint_limits}
 
 
 # --- Exemptions and the off switch ------------------------------------------------------------
@@ -281,7 +331,7 @@ def test_a_malformed_setting_stops_the_app_at_start_up(
     database_url: str, settings: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        create_app(make_settings(database_url, **settings))
+        create_app(settings_for_tests(database_url, **settings))
 
 
 # --- Client IP behind proxies -----------------------------------------------------------------
@@ -349,7 +399,72 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(database_url:
     assert malformed == [404, 404, 429]
 
 
-# --- Redis: one limit across instances, and fail-open -----------------------------------------
+async def test_guessing_the_current_password_on_a_profile_change_is_limited(
+    database_url: str,
+) -> None:
+    """PATCH /users/{id} checks the current password: it gets the auth limit per IP."""
+    async with running_app(database_url, rate_limit_auth_per_ip="2/minute") as app:
+        account = (await signup(app)).json()
+        user_id, token = account["user"]["id"], account["tokens"]["access_token"]
+
+        async def guess(number: int) -> Response:
+            body = {"password": "a brand new passphrase", "current_password": f"guess {number}"}
+            headers = {"Authorization": f"Bearer {token}"}
+            return await call(app, "PATCH", f"/api/v1/users/{user_id}", json=body, headers=headers)
+
+        answers = [await guess(number) for number in range(3)]
+    assert [response.status_code for response in answers] == [403, 403, 429]
+    assert error_code(answers[-1]) == "RATE_LIMITED"
+
+
+# --- Redis: one limit across instances, and the fallback --------------------------------------
+
+
+async def test_the_redis_counter_agrees_with_the_in_process_one(redis_prefix: str) -> None:
+    """The hand-written script counts a moving window exactly as ``limits`` does."""
+    redis = Redis.from_url(REDIS_URL)
+    counters: dict[str, WindowCounter] = {
+        "redis": RedisWindowCounter(redis, redis_prefix),
+        "memory": MemoryWindowCounter(),
+    }
+    limit = parse("3/2 seconds")
+    seen: dict[str, list[tuple[bool, int]]] = {name: [] for name in counters}
+    try:
+        for round_ in range(2):  # the second round starts after the first has left the window
+            if round_:
+                await asyncio.sleep(2.2)
+            for _ in range(5):
+                for name, counter in counters.items():
+                    count = await counter.hit(limit, ("default", CLIENT_IP))
+                    assert 1 <= count.reset_after <= 2
+                    seen[name].append((count.allowed, count.remaining))
+    finally:
+        await redis.aclose()
+
+    one_round = [(True, 2), (True, 1), (True, 0), (False, 0), (False, 0)]
+    assert seen["memory"] == one_round * 2
+    assert seen["redis"] == seen["memory"]
+
+
+async def test_the_redis_counter_answers_in_one_round_trip(redis_prefix: str) -> None:
+    """Hit, window and reset from one EVALSHA: ``limits`` needed two scripts for them."""
+    redis = Redis.from_url(REDIS_URL)
+    counter = RedisWindowCounter(redis, redis_prefix)
+    limit = parse("100/minute")
+    try:
+        await counter.hit(limit, ("default", "warm-up"))  # loads the script into Redis once
+        before = await redis.info("commandstats")
+        for number in range(20):
+            await counter.hit(limit, ("default", f"client-{number % 3}"))
+        after = await redis.info("commandstats")
+    finally:
+        await redis.aclose()
+
+    def calls(stats: dict[str, Any], command: str) -> int:
+        return int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+
+    assert calls(after, "evalsha") - calls(before, "evalsha") == 20
+    assert calls(after, "eval") == calls(before, "eval")
 
 
 async def test_instances_sharing_redis_share_one_limit(
@@ -376,28 +491,34 @@ async def test_instances_sharing_redis_share_one_limit(
     assert all(key.decode().startswith(f"{redis_prefix}ratelimit:") for key in keys)
 
 
-async def test_limiter_fails_open_when_redis_is_down(database_url: str) -> None:
-    """Nothing listens on the port: every request goes through, none is a 500."""
+async def test_limits_hold_in_process_when_redis_is_down(database_url: str) -> None:
+    """Nothing listens on the port: requests are counted in this process, never unlimited."""
     async with running_app(
         database_url,
-        redis_url=f"redis://127.0.0.1:{_closed_port()}/0",
-        rate_limit_default="1/minute",
+        redis_url=f"redis://127.0.0.1:{free_port()}/0",
+        rate_limit_default="2/minute",
         rate_limit_auth_per_account="1/minute",
     ) as app:
         pages = [await call(app, "GET", "/api/v1/nope") for _ in range(3)]
         logins = [await login(app, "ada@example.com", "wrong") for _ in range(2)]
+        health = (await call(app, "GET", "/api/v1/health")).json()
 
-    assert [response.status_code for response in pages] == [404, 404, 404]
-    assert "RateLimit-Limit" not in pages[0].headers  # nothing was counted
-    assert [error_code(response) for response in logins] == ["INVALID_CREDENTIALS"] * 2
+    assert [response.status_code for response in pages] == [404, 404, 429]
+    assert pages[0].headers["RateLimit-Limit"] == "2"
+    # Password guessing stays limited during the outage.
+    assert [error_code(response) for response in logins] == ["INVALID_CREDENTIALS", "RATE_LIMITED"]
+    assert health["components"]["rate_limit"]["status"] == "down"
+    assert health["components"]["rate_limit"]["error"] == "RateLimitFallbackError"
 
 
-def _closed_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+async def test_limits_return_to_redis_when_it_answers_again(redis_settings: Settings) -> None:
+    app = create_app(redis_settings.model_copy(update={"rate_limit_default": "100/minute"}))
+    async with LifespanManager(app):
+        limiter = app.state.rate_limiter
+        limiter.using_fallback = True  # as after an outage
+        assert await limiter.hit(limiter.default, "bucket", "client") is not None
+        assert limiter.using_fallback is False
+        await limiter.check_shared_storage()  # healthy again: does not raise
 
 
 async def test_per_account_keys_in_redis_do_not_contain_the_email(

@@ -5,6 +5,7 @@ import uuid
 import pytest
 from httpx import AsyncClient
 
+from reference_app.api.pagination import MAX_PAGE, MAX_PAGE_SIZE
 from tests.support import Account, error_code, sign_up
 
 TODOS = "/api/v1/todos"
@@ -55,6 +56,10 @@ async def test_patch_null_clears_description_but_not_title(client: AsyncClient) 
         {"title": "ok", "priority": 6},
         {"title": "ok", "priority": -1},
         {"title": "ok", "owner_id": str(uuid.uuid4())},
+        # Found by Schemathesis: the schema says integer and boolean, and these were converted.
+        {"title": "ok", "priority": False},
+        {"title": "ok", "priority": "3"},
+        {"title": "ok", "completed": 0},
     ],
 )
 async def test_invalid_todos_are_rejected(client: AsyncClient, payload: dict[str, object]) -> None:
@@ -63,6 +68,12 @@ async def test_invalid_todos_are_rejected(client: AsyncClient, payload: dict[str
     assert response.status_code == 422
     assert error_code(response) == "VALIDATION_ERROR"
     assert (await client.get(TODOS, headers=owner.headers)).json()["total"] == 0
+
+
+async def test_a_whole_float_is_an_integer(client: AsyncClient) -> None:
+    """JSON Schema's integer includes 3.0 (found by Schemathesis when priority refused it)."""
+    owner = await sign_up(client)
+    assert (await add_todo(client, owner, priority=3.0))["priority"] == 3
 
 
 async def test_another_users_todo_is_not_found(client: AsyncClient) -> None:
@@ -108,3 +119,15 @@ async def test_sort_by_priority_and_creation(client: AsyncClient) -> None:
 
 async def test_todos_require_authentication(client: AsyncClient) -> None:
     assert (await client.get(TODOS)).status_code == 401
+
+
+async def test_page_numbers_stop_before_the_offset_overflows(client: AsyncClient) -> None:
+    """A page whose offset passes the 64-bit OFFSET of the databases was a 500; now a 422."""
+    owner = await sign_up(client)
+    too_far = await client.get(TODOS, headers=owner.headers, params={"page": 2**63 - 1})
+    assert (too_far.status_code, error_code(too_far)) == (422, "VALIDATION_ERROR")
+    last = await client.get(
+        TODOS, headers=owner.headers, params={"page": MAX_PAGE, "page_size": MAX_PAGE_SIZE}
+    )
+    assert last.status_code == 200, last.text
+    assert last.json()["items"] == []

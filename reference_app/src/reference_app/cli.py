@@ -12,10 +12,10 @@ import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 
+from reference_app.api.pagination import PageParams
 from reference_app.core.config import get_settings
-from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
+from reference_app.core.database import create_sessionmaker, engine_scope, upgrade_database
 from reference_app.core.errors import AppError
-from reference_app.core.pagination import PageParams
 from reference_app.jobs import service as jobs_service
 from reference_app.jobs.factory import create_celery_app
 from reference_app.jobs.queue import JobQueue
@@ -78,11 +78,8 @@ def serve(
 
 
 async def _migrate() -> None:
-    engine = create_engine(get_settings())
-    try:
+    async with engine_scope(get_settings()) as engine:
         await upgrade_database(engine)
-    finally:
-        await engine.dispose()
 
 
 @app.command()
@@ -93,12 +90,8 @@ def migrate() -> None:
 
 
 async def _create_superuser(data: UserCreate) -> User:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session:
-            return await users_service.create_superuser(session, data)
-    finally:
-        await engine.dispose()
+    async with engine_scope(get_settings()) as engine, create_sessionmaker(engine)() as session:
+        return await users_service.create_superuser(session, data)
 
 
 @app.command("create-superuser")
@@ -111,7 +104,7 @@ def create_superuser(
             hide_input=True,
             confirmation_prompt=True,
             envvar="APP_SUPERUSER_PASSWORD",
-            help="At least 8 characters (or set APP_SUPERUSER_PASSWORD).",
+            help="8+ characters, not a common password (or set APP_SUPERUSER_PASSWORD).",
         ),
     ],
 ) -> None:
@@ -134,15 +127,9 @@ app.add_typer(jobs_app, name="jobs")
 
 
 async def _dead_letters(limit: int) -> list[DeadLetterRead]:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session:
-            page = await jobs_service.list_dead_letters(
-                session, PageParams(page=1, page_size=limit)
-            )
-            return page.items
-    finally:
-        await engine.dispose()
+    async with engine_scope(get_settings()) as engine, create_sessionmaker(engine)() as session:
+        page = await jobs_service.list_dead_letters(session, PageParams(page=1, page_size=limit))
+        return page.items
 
 
 @jobs_app.command("dead-letters")
@@ -163,15 +150,13 @@ def dead_letters(
 
 async def _redrive(letter_id: uuid.UUID) -> str:
     settings = get_settings()
-    engine = create_engine(settings)
     queue = JobQueue(create_celery_app(settings))
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with engine_scope(settings) as engine, create_sessionmaker(engine)() as session:
             letter = await jobs_service.redrive(session, queue, letter_id)
             return letter.task_name
     finally:
         queue.close()
-        await engine.dispose()
 
 
 @jobs_app.command()

@@ -17,13 +17,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from reference_app import __version__
-from reference_app.api.deps import API_PREFIX
 from reference_app.api.docs import install_docs
 from reference_app.api.router import API_ROUTERS
 from reference_app.auth.revocation import TOKEN_CHECKS
 from reference_app.auth.verified_tokens import VerifiedTokens
-from reference_app.core.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
-from reference_app.core.config import Environment, Settings, get_settings
+from reference_app.caching.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
+from reference_app.changes import ChangeListener
+from reference_app.core.config import API_PREFIX, Environment, Settings, get_settings
 from reference_app.core.database import (
     create_engine,
     create_sessionmaker,
@@ -31,20 +31,22 @@ from reference_app.core.database import (
     upgrade_database,
 )
 from reference_app.core.errors import install_error_handlers
-from reference_app.core.events import ChangeListener
-from reference_app.core.logging import configure_logging
-from reference_app.core.metrics import MetricsMiddleware, install_metrics
-from reference_app.core.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
-from reference_app.core.rate_limit import RateLimiter, RateLimitMiddleware
-from reference_app.core.redis import create_redis, ping_redis
-from reference_app.core.tracing import configure_tracing
 from reference_app.events import create_broker
 from reference_app.health.service import HealthCheck
 from reference_app.jobs.embedded import EmbeddedWorker, start_in_process_worker
 from reference_app.jobs.factory import create_celery_app
 from reference_app.jobs.queue import JobQueue
+from reference_app.observability.http_metrics import MetricsMiddleware
+from reference_app.observability.logging import configure_logging
+from reference_app.observability.metrics_endpoint import install_metrics
+from reference_app.observability.tracing import configure_tracing
 from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
+from reference_app.rate_limiting.limiter import RateLimiter, RateLimitMiddleware, auth_limited_keys
+from reference_app.shared_redis.circuit_breaker import CircuitBreaker
+from reference_app.shared_redis.connection import create_redis, ping_redis
 from reference_app.users.cache import invalidate_users
+from reference_app.web.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
+from reference_app.web.request_limits import RequestSizeLimitMiddleware
 
 logger = structlog.get_logger(__name__)
 
@@ -108,13 +110,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.verified_tokens = VerifiedTokens(settings)
     redis = create_redis(settings)
     app.state.redis = redis
-    cache = _create_cache(settings, redis)
+    # One breaker for every request-path use of Redis: when it fails for the cache, the rate
+    # limiter stops waiting for it too (and the other way round).
+    redis_breaker = CircuitBreaker(
+        "redis",
+        failure_threshold=settings.redis_breaker_failures,
+        cooldown_seconds=settings.redis_breaker_cooldown_seconds,
+    )
+    app.state.redis_breaker = redis_breaker
+    cache = _create_cache(settings, redis, redis_breaker)
     app.state.cache = cache
-    app.state.rate_limiter = RateLimiter.from_settings(settings, redis)
+    rate_limiter = RateLimiter.from_settings(
+        settings, redis, redis_breaker, auth_routes=auth_limited_keys(API_ROUTERS, API_PREFIX)
+    )
+    app.state.rate_limiter = rate_limiter
 
     health_checks: dict[str, HealthCheck] = {"database": partial(ping_database, engine)}
     if redis is not None:
         health_checks["cache"] = partial(ping_redis, redis)
+        if rate_limiter.enabled:
+            health_checks["rate_limit"] = rate_limiter.check_shared_storage
     app.state.health_checks = health_checks
     job_queue = JobQueue(create_celery_app(settings))
     app.state.jobs = job_queue
@@ -140,7 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _create_cache(settings: Settings, redis: Redis | None) -> Cache:
+def _create_cache(settings: Settings, redis: Redis | None, breaker: CircuitBreaker) -> Cache:
     """Redis when configured (shared by every instance), else this process's memory."""
     backend: CacheBackend
     if redis is None:
@@ -157,6 +172,7 @@ def _create_cache(settings: Settings, redis: Redis | None) -> Cache:
         },
         jitter=settings.cache_ttl_jitter,
         enabled=settings.cache_enabled,
+        breaker=None if redis is None else breaker,
     )
 
 
@@ -165,6 +181,13 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Innermost, so a 429 still gets CORS and security headers, a request id and a log line,
     # and CORS preflights are answered before they count against a limit.
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
+    # Next: a body too large is refused before anything reads it, and its 413 still gets CORS
+    # and security headers, a request id and a log line.
+    app.add_middleware(
+        RequestSizeLimitMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        max_header_bytes=settings.max_request_header_bytes,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -16,24 +16,22 @@ from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reference_app.auth.revocation import is_access_token_revoked
+from reference_app.auth.revocation import is_revoked_cached
 from reference_app.auth.verified_tokens import VerifiedTokens
-from reference_app.core.cache import Cache
-from reference_app.core.config import Settings
+from reference_app.caching.cache import Cache
+from reference_app.changes import ChangeNotifier
+from reference_app.core.config import API_PREFIX, Settings
 from reference_app.core.database import session_scope
 from reference_app.core.errors import AuthenticationError, ErrorCode
-from reference_app.core.events import ChangeNotifier
 from reference_app.core.security import TokenClaims
 from reference_app.users.cache import get_user_profile
 from reference_app.users.schemas import UserRead
-
-API_PREFIX = "/api/v1"
 
 # auto_error=False: a missing token is reported in the project's error shape, not FastAPI's.
 bearer_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/login", auto_error=False)
 
 
-async def get_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -70,7 +68,7 @@ async def get_notifier(request: Request) -> ChangeNotifier:
     return ChangeNotifier(request.app.state.change_listeners)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 NotifierDep = Annotated[ChangeNotifier, Depends(get_notifier)]
 CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -91,7 +89,7 @@ async def get_access_claims(request: Request, token: BearerToken) -> TokenClaims
     state = request.app.state
     verified_tokens: VerifiedTokens = state.verified_tokens
     claims = verified_tokens.verify(token)  # PyJWT, unless this token verified before
-    if await is_access_token_revoked(state.sessionmaker, state.cache, claims.token_id):
+    if await is_revoked_cached(state.sessionmaker, state.cache, claims.token_id):
         raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
     return claims
 

@@ -11,8 +11,10 @@ from reference_app.core.database import UTCDateTime
 class RefreshToken(SQLModel, table=True):
     """One issued refresh token. A *family* is every token descended from one login.
 
-    A token is single use: refreshing sets ``used_at``. Seeing a used token again means it was
-    copied, so the whole family is revoked (``revoked_at``) and the session ends.
+    A token is single use: refreshing sets ``used_at`` and ``replaced_by``, the token issued in
+    its place. Seeing a used token again means it was copied, so the whole family is revoked
+    (``revoked_at``) and the session ends — unless it comes back within the short grace window
+    of ``auth/service.py``, which answers with that same successor.
     """
 
     __tablename__ = "refresh_tokens"
@@ -24,6 +26,9 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    replaced_by: uuid.UUID | None = Field(
+        default=None, description="The id of the token issued when this one was used."
+    )
 
 
 class RevokedAccessToken(SQLModel, table=True):

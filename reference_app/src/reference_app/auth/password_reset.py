@@ -15,11 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from reference_app.auth.models import PasswordResetToken, RefreshToken
+from reference_app.auth.models import PasswordResetToken
+from reference_app.auth.sessions import end_sessions
+from reference_app.changes import ChangeNotifier
 from reference_app.core.config import Settings
 from reference_app.core.database import utcnow
 from reference_app.core.errors import AppError, ErrorCode
-from reference_app.core.events import ChangeNotifier
 from reference_app.core.security import hash_password
 from reference_app.users.models import User
 from reference_app.users.service import user_changed
@@ -86,10 +87,6 @@ async def confirm_reset(
         )
         .values(used_at=now)
     )
-    await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=now)
-    )
+    await end_sessions(session, user.id)
     await session.commit()
     await notifier.notify(user_changed(user))

@@ -23,13 +23,13 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reference_app.auth import service
-from reference_app.core.cache import Cache, CacheKey
+from reference_app.caching.cache import Cache, CacheKey
 
 TOKEN_CHECKS = "token_check"
 REVOKED_ADAPTER = TypeAdapter(bool)
 
 
-async def is_access_token_revoked(
+async def is_revoked_cached(
     sessions: async_sessionmaker[AsyncSession], cache: Cache, token_id: uuid.UUID
 ) -> bool:
     """The denylist's answer for ``token_id``; a session is opened only on a cache miss."""

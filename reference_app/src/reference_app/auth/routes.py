@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -20,9 +20,9 @@ from reference_app.auth.schemas import (
     TokenPair,
 )
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.core.rate_limit import limit_login_per_account
 from reference_app.jobs.queue import JobQueueDep
 from reference_app.jobs.tasks import SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
+from reference_app.rate_limiting.limiter import AUTH_LIMITED, limit_login_per_account
 from reference_app.users.schemas import UserCreate, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
@@ -62,7 +62,11 @@ async def login_credentials(request: Request) -> LoginRequest:
     else:
         try:
             raw = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):
+            # ValueError: not JSON (or not UTF-8). RecursionError: arrays or objects nested
+            # deeper than Python's recursion limit ("[" * 1000, 2 KB), which json.loads cannot
+            # parse either; it was a 500. Caught around this one call only: a RecursionError
+            # anywhere else is a bug of ours and must stay a 500. Either way, a 422 follows.
             raw = {}
     try:
         return LoginRequest.model_validate(raw)
@@ -82,11 +86,19 @@ async def login_attempt_limit(
     await limit_login_per_account(request, credentials.email)
 
 
+async def no_store(response: Response) -> None:
+    """Responses that carry tokens must not be stored by a browser or a proxy (RFC 6749 §5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"  # the same, for HTTP/1.0 caches
+
+
 @router.post(
     "/signup",
     response_model=SignupResponse,
     status_code=status.HTTP_201_CREATED,
     summary="Create an account and sign in",
+    dependencies=[Depends(no_store)],
+    openapi_extra=AUTH_LIMITED,
 )
 async def signup(
     data: UserCreate, session: SessionDep, settings: SettingsDep, jobs: JobQueueDep
@@ -100,8 +112,8 @@ async def signup(
     "/login",
     response_model=TokenPair,
     summary="Sign in with email and password",
-    openapi_extra={"requestBody": _LOGIN_REQUEST_BODY},
-    dependencies=[Depends(login_attempt_limit)],
+    openapi_extra={"requestBody": _LOGIN_REQUEST_BODY, **AUTH_LIMITED},
+    dependencies=[Depends(login_attempt_limit), Depends(no_store)],
 )
 async def login(
     credentials: Annotated[LoginRequest, Depends(login_credentials)],
@@ -111,8 +123,15 @@ async def login(
     return await service.login(session, settings, credentials)
 
 
-@router.post("/refresh", response_model=TokenPair, summary="Exchange a refresh token for new ones")
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    summary="Exchange a refresh token for new ones",
+    dependencies=[Depends(no_store)],
+)
 async def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    """The presented token is used up. Presented again within a few seconds (two tabs
+    refreshing at once), it gets the same new refresh token; later, it ends the session."""
     return await service.refresh(session, settings, data.refresh_token)
 
 
@@ -127,6 +146,7 @@ async def logout(claims: AccessClaims, session: SessionDep, cache: CacheDep) -> 
     response_model=Accepted,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Email a password-reset link (if the account exists)",
+    openapi_extra=AUTH_LIMITED,
 )
 async def request_password_reset(data: PasswordResetRequest, jobs: JobQueueDep) -> Accepted:
     """Always 202, and the same work whether the account exists or not: the worker looks the
@@ -139,6 +159,7 @@ async def request_password_reset(data: PasswordResetRequest, jobs: JobQueueDep) 
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Set a new password with a reset token (ends every session)",
+    openapi_extra=AUTH_LIMITED,
 )
 async def confirm_password_reset(
     data: PasswordResetConfirm, session: SessionDep, notifier: NotifierDep

@@ -4,6 +4,16 @@ Refresh tokens are single use. Each refresh marks the presented token used and i
 pair in the same *family* (the login session). If a used token is ever presented again, someone
 holds a copy — the legitimate client or an attacker, we cannot tell which — so the whole family
 is revoked and both must log in again (OAuth 2.0 Security BCP, "refresh token rotation").
+
+One exception, the *reuse grace window* (``refresh_reuse_grace_seconds``: 10 s by default, 0
+turns it off). Two browser tabs whose access tokens expire together send the same refresh token
+at once; one rotates it, and without the window the other would end the session for both. So a
+used token presented again within the window after its rotation gets the *same* successor that
+rotation issued (signed again from its row), with a new access token. Not a new refresh token:
+that would start a second chain in the family, which a thief replaying a copy in time could
+refresh forever unnoticed. With one chain, a thief and the real client hold the same token, and
+whichever of them refreshes second after the window reveals the copy and revokes the family.
+Revocation is checked first: a logged-out or otherwise revoked family gets no grace.
 """
 
 import uuid
@@ -23,6 +33,7 @@ from reference_app.core.security import (
     TokenType,
     create_token,
     decode_token,
+    sign_token,
     verify_password,
     waste_password_check,
 )
@@ -37,39 +48,66 @@ class AccountDisabledError(AppError):
     message = "This account is disabled"
 
 
-def _issue_tokens(
-    session: AsyncSession, settings: Settings, user: User, session_id: uuid.UUID
+def _pair(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID, refresh_token: str
 ) -> TokenPair:
-    """Sign a new access + refresh pair and stage the refresh token's row (caller commits)."""
+    """``refresh_token`` together with a new access token of the same session."""
     access_lifetime = timedelta(minutes=settings.access_token_expire_minutes)
     access_token, _ = create_token(
         settings,
-        user_id=user.id,
+        user_id=user_id,
         token_type=TokenType.ACCESS,
         session_id=session_id,
         lifetime=access_lifetime,
-    )
-    refresh_token, refresh_claims = create_token(
-        settings,
-        user_id=user.id,
-        token_type=TokenType.REFRESH,
-        session_id=session_id,
-        lifetime=timedelta(days=settings.refresh_token_expire_days),
-    )
-    session.add(
-        RefreshToken(
-            id=refresh_claims.token_id,
-            family_id=session_id,
-            user_id=user.id,
-            issued_at=refresh_claims.issued_at,
-            expires_at=refresh_claims.expires_at,
-        )
     )
     return TokenPair(
         access_token=access_token,
         refresh_token=refresh_token,
         expires_in=int(access_lifetime.total_seconds()),
     )
+
+
+def _new_tokens(
+    settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID
+) -> tuple[TokenPair, RefreshToken]:
+    """Sign a new pair; return it with the refresh token's row, for the caller to store."""
+    refresh_token, claims = create_token(
+        settings,
+        user_id=user_id,
+        token_type=TokenType.REFRESH,
+        session_id=session_id,
+        lifetime=timedelta(days=settings.refresh_token_expire_days),
+    )
+    row = RefreshToken(
+        id=claims.token_id,
+        family_id=session_id,
+        user_id=user_id,
+        issued_at=claims.issued_at,
+        expires_at=claims.expires_at,
+    )
+    return _pair(settings, user_id, session_id, refresh_token), row
+
+
+def _issue_tokens(
+    session: AsyncSession, settings: Settings, user: User, session_id: uuid.UUID
+) -> TokenPair:
+    """Sign a new access + refresh pair and stage the refresh token's row (caller commits)."""
+    tokens, row = _new_tokens(settings, user.id, session_id)
+    session.add(row)
+    return tokens
+
+
+def _stored_refresh_token(settings: Settings, row: RefreshToken) -> str:
+    """The refresh token that ``row`` records, signed again from its claims (see sign_token)."""
+    claims = TokenClaims(
+        user_id=row.user_id,
+        token_type=TokenType.REFRESH,
+        token_id=row.id,
+        session_id=row.family_id,
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+    )
+    return sign_token(settings, claims)
 
 
 async def signup(
@@ -116,11 +154,15 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
 
 
 async def refresh(session: AsyncSession, settings: Settings, refresh_token: str) -> TokenPair:
-    """Exchange a refresh token for a new pair; a reused token revokes its family."""
+    """Exchange a refresh token for a new pair; a reused token revokes its family.
+
+    A reuse within the grace window gets the same successor instead (see the module docstring).
+    """
     claims = decode_token(settings, refresh_token, TokenType.REFRESH)
-    now = utcnow()
+    # Signed first, so that the UPDATE claiming the token can record its successor.
+    tokens, successor = _new_tokens(settings, claims.user_id, claims.session_id)
     # One conditional UPDATE claims the token atomically, so two concurrent refreshes with the
-    # same token cannot both succeed.
+    # same token cannot both rotate it.
     claimed = await session.execute(
         update(RefreshToken)
         .where(
@@ -128,35 +170,59 @@ async def refresh(session: AsyncSession, settings: Settings, refresh_token: str)
             col(RefreshToken.used_at).is_(None),
             col(RefreshToken.revoked_at).is_(None),
         )
-        .values(used_at=now)
+        .values(used_at=utcnow(), replaced_by=successor.id)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        await _reject_unusable_refresh_token(session, claims)
-
-    user = await session.get(User, claims.user_id)
-    if user is None or not user.is_active:
-        raise AuthenticationError(
-            "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
-        )
-    tokens = _issue_tokens(session, settings, user, session_id=claims.session_id)
+        return await _refresh_used_token(session, settings, claims)
+    await _check_user_active(session, claims.user_id)
+    session.add(successor)
     await session.commit()
     return tokens
 
 
-async def _reject_unusable_refresh_token(session: AsyncSession, claims: TokenClaims) -> None:
-    """Explain why a refresh token could not be claimed, revoking its family on reuse."""
+async def _check_user_active(session: AsyncSession, user_id: uuid.UUID) -> None:
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationError(
+            "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
+        )
+
+
+async def _refresh_used_token(
+    session: AsyncSession, settings: Settings, claims: TokenClaims
+) -> TokenPair:
+    """A token that could not be claimed: within the grace window, the pair its rotation gave
+    (a new access token, the same refresh token); otherwise say why, revoking on reuse."""
     await session.rollback()
     row = await session.get(RefreshToken, claims.token_id)
     if row is None:
         raise AuthenticationError("Unknown refresh token", code=ErrorCode.INVALID_TOKEN)
     if row.revoked_at is not None:
         raise AuthenticationError("The session has ended", code=ErrorCode.TOKEN_REVOKED)
+    successor = await _successor_within_grace(session, settings, row)
+    if successor is not None:
+        await _check_user_active(session, row.user_id)
+        return _pair(
+            settings, row.user_id, row.family_id, _stored_refresh_token(settings, successor)
+        )
     await _revoke_family(session, row.family_id)
     await session.commit()
     raise AuthenticationError(
         "This refresh token was already used; the session has been revoked",
         code=ErrorCode.REFRESH_TOKEN_REUSED,
     )
+
+
+async def _successor_within_grace(
+    session: AsyncSession, settings: Settings, row: RefreshToken
+) -> RefreshToken | None:
+    """The token that replaced ``row``, if ``row`` was used less than the grace window ago."""
+    if row.used_at is None or row.replaced_by is None:
+        return None  # used before successors were recorded
+    grace = timedelta(seconds=settings.refresh_reuse_grace_seconds)
+    if utcnow() - row.used_at >= grace:
+        return None
+    return await session.get(RefreshToken, row.replaced_by)
 
 
 async def logout(session: AsyncSession, claims: TokenClaims) -> None:

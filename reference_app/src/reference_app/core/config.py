@@ -16,8 +16,10 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 MIN_SECRET_KEY_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class Environment(StrEnum):
@@ -40,6 +42,13 @@ def _split_comma_separated(value: Any) -> Any:
     return value
 
 
+API_PREFIX = "/api/v1"
+"""Where the versioned API lives. A constant, not a setting: clients, the OpenAPI document, the
+proxy routes and the probes in ``infrastructure/`` all name it, so changing it is a new version
+of the API, made in code. Everything that needs the prefix (routing, rate limiting, tracing)
+reads it from here."""
+
+
 class Settings(BaseSettings):
     """Typed configuration. Read once at start-up and passed to ``create_app``."""
 
@@ -54,13 +63,24 @@ class Settings(BaseSettings):
 
     project_name: str = "Reference App"
     environment: Environment = Environment.DEVELOPMENT
-    api_prefix: str = "/api/v1"
 
     database_url: str = "sqlite+aiosqlite:///./reference_app.db"
     database_pool_size: int = Field(default=10, ge=1)
     database_max_overflow: int = Field(default=20, ge=0)
     database_timeout_seconds: float = Field(default=5.0, gt=0)
     redis_url: str | None = None
+    redis_breaker_failures: int = Field(
+        default=3, ge=1, description="Redis failures in a row that stop requests asking it."
+    )
+    redis_breaker_cooldown_seconds: float = Field(
+        default=5.0, gt=0, description="How long requests skip Redis before one tries it again."
+    )
+    max_request_body_bytes: int = Field(
+        default=1_048_576, ge=1, description="Larger request bodies are refused with 413."
+    )
+    max_request_header_bytes: int = Field(
+        default=32_768, ge=1024, description="Larger request headers are refused with 431."
+    )
     auto_migrate: bool | None = Field(
         default=None,
         description="Apply migrations at start-up. Defaults to on in development only.",
@@ -70,6 +90,13 @@ class Settings(BaseSettings):
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = Field(default=30, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
+    refresh_reuse_grace_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="A rotated refresh token presented again this soon gets the same successor "
+        "instead of ending the session (two tabs refreshing at once). 0: no grace.",
+    )
 
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
@@ -162,7 +189,9 @@ class Settings(BaseSettings):
         description="Port of a `celery worker`'s own /metrics (0: none). The API does not use it.",
     )
     metrics_bearer_token: SecretStr | None = Field(
-        default=None, description="When set, GET /metrics requires 'Authorization: Bearer <it>'."
+        default=None,
+        description="When set, GET /metrics requires 'Authorization: Bearer <it>'. Required in "
+        "production while metrics are enabled.",
     )
 
     @field_validator("metrics_bearer_token", mode="before")
@@ -204,6 +233,16 @@ class Settings(BaseSettings):
             raise InsecureConfigurationError(
                 "APP_DATABASE_URL must point to PostgreSQL in production, not SQLite"
             )
+        token = self.metrics_bearer_token.get_secret_value() if self.metrics_bearer_token else ""
+        if self.metrics_enabled and len(token) < MIN_METRICS_TOKEN_LENGTH:
+            # /metrics shows routes, traffic, error rates and the version: not for the internet.
+            raise InsecureConfigurationError(
+                f"APP_METRICS_BEARER_TOKEN must be set to a random string of at least "
+                f"{MIN_METRICS_TOKEN_LENGTH} characters in production, and Prometheus configured "
+                "to send it as a bearer token (generate one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(32))"), '
+                "or set APP_METRICS_ENABLED=false"
+            )
         return self
 
     @property
@@ -230,8 +269,10 @@ class Settings(BaseSettings):
         """Next to a SQLite database file, else a directory of the system's temp folder."""
         if self.jobs_queue_dir:
             return Path(self.jobs_queue_dir)
-        database_path = self.database_url.split("///", 1)[1] if self.is_sqlite else ""
-        if database_path and ":memory:" not in database_path:
+        # Parsed as SQLAlchemy parses it, so a query string (``?timeout=30``) is not taken for
+        # part of the file name.
+        database_path = make_url(self.database_url).database if self.is_sqlite else None
+        if database_path and database_path != ":memory:":
             return Path(database_path).with_suffix(".jobs")
         digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"reference_app-jobs-{digest}"

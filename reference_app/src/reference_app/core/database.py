@@ -5,8 +5,11 @@ lessons can run isolated apps side by side. SQLite (aiosqlite) is the zero-servi
 PostgreSQL (asyncpg) is what production runs.
 """
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,12 +23,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlmodel import SQLModel
 
 from reference_app.core.config import Settings
 
 MIGRATIONS_LOCATION = "reference_app:migrations"
+MIGRATION_VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 
 # Named constraints make migrations portable: SQLite's batch mode can only drop a constraint it
 # can name, and PostgreSQL's generated names differ between versions.
@@ -81,30 +85,47 @@ def _configure_sqlite_connection(
     cursor.close()
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     """Build the engine for ``settings.database_url`` with timeouts, so an unreachable database
-    makes requests fail fast with a clear error instead of hanging."""
+    makes requests fail fast with a clear error instead of hanging.
+
+    The one engine builder of the app, its worker and its commands. ``pooled=False`` is for a
+    job, which runs on an event loop of its own (see ``jobs/base.py``): a pooled connection
+    belongs to the loop that opened it, so a job opens its connections and closes them.
+    """
     timeout = settings.database_timeout_seconds
-    if settings.is_sqlite:
+    connect_args: dict[str, Any] = {"timeout": timeout}
+    pool_args: dict[str, Any]
+    if not pooled:
+        pool_args = {"poolclass": NullPool}
+    elif settings.is_sqlite:
         # A fixed pool, no overflow: each new SQLite connection starts a thread and takes the
         # file lock for its PRAGMAs, so under load a churning overflow costs more than waiting.
-        engine = create_async_engine(
-            settings.database_url,
-            pool_size=settings.database_pool_size,
-            max_overflow=0,
-            pool_timeout=timeout,
-            connect_args={"timeout": timeout},
-        )
+        pool_args = {"pool_size": settings.database_pool_size, "max_overflow": 0}
+    else:
+        pool_args = {
+            "pool_size": settings.database_pool_size,
+            "max_overflow": settings.database_max_overflow,
+            "pool_pre_ping": True,
+        }
+    if pooled:
+        pool_args["pool_timeout"] = timeout
+    if not settings.is_sqlite:
+        connect_args["command_timeout"] = timeout * 6
+    engine = create_async_engine(settings.database_url, connect_args=connect_args, **pool_args)
+    if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-        return engine
-    return create_async_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-        pool_timeout=timeout,
-        pool_pre_ping=True,
-        connect_args={"timeout": timeout, "command_timeout": timeout * 6},
-    )
+    return engine
+
+
+@asynccontextmanager
+async def engine_scope(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine for one piece of work outside the app (a command), disposed of at the end."""
+    engine = create_engine(settings)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -139,10 +160,18 @@ async def session_scope(
         yield session
 
 
-def alembic_config() -> Config:
-    """Alembic configuration pointing at the migrations shipped inside the package."""
+def alembic_config(extra_versions: Sequence[Path] = ()) -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package.
+
+    ``extra_versions`` are more folders of revisions that build on the app's history (the labs'
+    students write theirs there), read side by side with the app's own ``versions/``.
+    """
     config = Config()
     config.set_main_option("script_location", MIGRATIONS_LOCATION)
+    if extra_versions:
+        locations = [MIGRATION_VERSIONS, *extra_versions]
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join(map(str, locations)))
     return config
 
 

@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     EMAIL_ALREADY_REGISTERED = "EMAIL_ALREADY_REGISTERED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     RATE_LIMITED = "RATE_LIMITED"
     HTTP_ERROR = "HTTP_ERROR"
@@ -59,6 +60,7 @@ _CODE_FOR_STATUS: dict[int, ErrorCode] = {
     409: ErrorCode.CONFLICT,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    431: ErrorCode.HEADERS_TOO_LARGE,
     422: ErrorCode.VALIDATION_ERROR,
     429: ErrorCode.RATE_LIMITED,
 }
@@ -147,6 +149,15 @@ class DatabaseUnavailableError(AppError):
     message = "The database is unavailable; try again shortly"
 
 
+RETRY_AFTER_SECONDS = 5
+"""What every 503 tells clients (and load balancers) to wait before trying again."""
+
+UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+"""PostgreSQL error classes that mean "the database cannot serve you now", not "your query is
+wrong": 08 connection exception, 53 insufficient resources (53300 too many connections),
+57P01-57P03 the server is shutting down, crashed or is starting."""
+
+
 def error_response(
     status_code: int,
     code: str,
@@ -154,12 +165,18 @@ def error_response(
     details: dict[str, Any] | list[Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """Build the JSON response of the one error shape."""
+    """Build the JSON response of the one error shape.
+
+    A 503 always says when to retry (RFC 9110 §10.2.3): clients back off instead of hammering a
+    database that is already refusing connections.
+    """
     body = ErrorResponse(
         error=ErrorBody(
             code=code, message=message, details=details, request_id=correlation_id.get()
         )
     )
+    if status_code == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), **(headers or {})}
     return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
@@ -196,6 +213,26 @@ async def _handle_database_unavailable(request: Request, exc: Exception) -> JSON
     return error_response(503, ErrorCode.DATABASE_UNAVAILABLE, DatabaseUnavailableError.message)
 
 
+def is_database_unavailable(exc: DBAPIError) -> bool:
+    """True when a driver error says the database is unreachable or refusing work.
+
+    asyncpg's "too many connections" and "terminating connection due to administrator command"
+    reach SQLAlchemy as a plain ``DBAPIError`` (not ``OperationalError``), so the type alone
+    cannot tell them from a bad query: the connection state and the SQLSTATE can.
+    """
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(UNAVAILABLE_SQLSTATE_PREFIXES)
+
+
+async def _handle_driver_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if is_database_unavailable(exc):
+        return await _handle_database_unavailable(request, exc)
+    return await _handle_unexpected_error(request, exc)
+
+
 async def _handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled_exception", method=request.method, path=request.url.path)
     # This handler runs outside every middleware (Starlette's ServerErrorMiddleware), so the
@@ -221,11 +258,17 @@ def install_error_handlers(app: FastAPI) -> None:
     )
     for unavailable in unavailable_errors:
         app.add_exception_handler(unavailable, _handle_database_unavailable)
+    # Other driver errors: unavailable or a bug, depending on what the driver says.
+    app.add_exception_handler(DBAPIError, _handle_driver_error)
     app.add_exception_handler(Exception, _handle_unexpected_error)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": HTTPStatus(status).phrase}
-    for status in (401, 403, 404, 409, 422, 429)
+    for status in (400, 401, 403, 404, 409, 422, 429)
 }
-"""OpenAPI ``responses`` entries so every route documents the error shape."""
+"""OpenAPI ``responses`` entries so every route documents the error shape.
+
+400 is FastAPI's answer to a body it cannot parse at all (bytes that are not UTF-8, or JSON nested
+deeper than Python's recursion limit), and the app's to an invalid password-reset token. The
+contract test (``tests/test_contract.py``) sends such bodies, and fails a status not listed."""

@@ -85,6 +85,15 @@ def create_token(
         issued_at=issued_at,
         expires_at=issued_at + lifetime,
     )
+    return sign_token(settings, claims), claims
+
+
+def sign_token(settings: Settings, claims: TokenClaims) -> str:
+    """Encode and sign ``claims``.
+
+    Signing the same claims again gives the same token: the same ``jti``, so the same row in the
+    database (with HS256, the default, even the very same string).
+    """
     payload = {
         "sub": str(claims.user_id),
         "type": claims.token_type.value,
@@ -94,8 +103,7 @@ def create_token(
         "exp": claims.expires_at,
         "iss": TOKEN_ISSUER,
     }
-    token = jwt.encode(payload, settings.signing_key, algorithm=settings.jwt_algorithm)
-    return token, claims
+    return jwt.encode(payload, settings.signing_key, algorithm=settings.jwt_algorithm)
 
 
 def decode_token(settings: Settings, token: str, expected_type: TokenType) -> TokenClaims:

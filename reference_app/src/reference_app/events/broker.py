@@ -8,7 +8,7 @@
 ``create_app`` picks one from the settings. Everything else is shared and lives here:
 
 **Publishing.** :meth:`EventBroker.publish` is a change listener (see
-:mod:`reference_app.core.events`): services call it after their transaction commits, so a
+:mod:`reference_app.changes`): services call it after their transaction commits, so a
 client is never told about a change that was rolled back.
 
 **Subscribing.** Each SSE connection holds a :class:`Subscription` from
@@ -37,9 +37,9 @@ from contextlib import asynccontextmanager
 
 import structlog
 
-from reference_app.core.events import ChangeEvent
-from reference_app.core.metrics import SSE_CONNECTIONS
+from reference_app.changes import ChangeEvent
 from reference_app.events.models import StreamEvent, event_position, reset_event
+from reference_app.observability.metrics import SSE_CONNECTIONS
 
 logger = structlog.get_logger(__name__)
 

@@ -12,7 +12,7 @@ what the Redis backend is for.
 import time
 from collections import deque
 
-from reference_app.core.events import ChangeEvent
+from reference_app.changes import ChangeEvent
 from reference_app.events.broker import EventBroker
 from reference_app.events.models import EventContent, StreamEvent
 

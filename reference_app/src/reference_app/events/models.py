@@ -1,6 +1,6 @@
 """What an event is, and who may see it.
 
-An event is what one committed change (:class:`~reference_app.core.events.ChangeEvent`) looks
+An event is what one committed change (:class:`~reference_app.changes.ChangeEvent`) looks
 like on the wire: a type such as ``post.created``, JSON data, and an id that the broker assigns
 when it records the event. Ids have the form ``<number>-<number>`` for both backends (Redis
 stream ids do; the memory backend copies the shape), so a pair of numbers orders them.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from reference_app.core.events import ChangeAction, ChangeEvent
+from reference_app.changes import ChangeAction, ChangeEvent
 
 RESET = "reset"
 """The type of the event sent when a client asks to resume from an id we no longer hold."""

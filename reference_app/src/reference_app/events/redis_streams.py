@@ -30,15 +30,16 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from redis.typing import StreamEntry
 
-from reference_app.core.events import ChangeEvent
+from reference_app.changes import ChangeEvent
 from reference_app.events.broker import EventBroker, EventsUnavailableError
 from reference_app.events.models import EventContent, StreamEvent, is_event_id
 
 logger = structlog.get_logger(__name__)
 
 READ_BLOCK_MILLISECONDS = 250
-"""How long one ``XREAD`` waits for new entries: less than the client's socket timeout (1 s,
-see :mod:`reference_app.core.redis`), so a waiting read is never mistaken for a dead server."""
+"""How long one ``XREAD`` waits for new entries: less than the client's socket timeout (1 s, see
+:mod:`reference_app.shared_redis.connection`), so a waiting read is never mistaken for a dead
+server."""
 READ_BATCH_SIZE = 100
 FIELD = "event"
 """The one field of each stream entry: the event's content as JSON."""

@@ -25,31 +25,29 @@ would duplicate every query the services already have.
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.ext.asyncio import create_async_engine as sa_create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reference_app.changes import ChangeListener, ChangeNotifier
 from reference_app.core.config import Settings
-from reference_app.core.database import _configure_sqlite_connection, create_sessionmaker
-from reference_app.core.events import ChangeListener, ChangeNotifier
-from reference_app.core.redis import create_redis
+from reference_app.core.database import create_engine, create_sessionmaker
 from reference_app.events import create_broker
 from reference_app.jobs.email import EmailBackend
 from reference_app.jobs.errors import TransientJobError
 from reference_app.jobs.models import DeadLetter
 from reference_app.jobs.observability import record_dead_letter
+from reference_app.jobs.runtime import JobRuntime, runtime_of
+from reference_app.shared_redis.connection import create_redis
 
 logger = structlog.get_logger(__name__)
 
@@ -69,20 +67,6 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 @dataclass
-class JobRuntime:
-    """What tasks need from the process they run in; attached to the Celery app.
-
-    ``in_process_listeners`` is set when the worker runs inside the API process (the embedded
-    default): changes are then handed to that app's own listeners (cache, SSE broker).
-    Otherwise a task announces changes through the Redis event stream when Redis is configured.
-    """
-
-    settings: Settings
-    email: EmailBackend
-    in_process_listeners: Sequence[ChangeListener] = field(default_factory=list)
-
-
-@dataclass
 class TaskContext:
     """One task run's resources, valid inside :meth:`JobTask.run_async`."""
 
@@ -90,10 +74,6 @@ class TaskContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     notifier: ChangeNotifier
     email: EmailBackend
-
-
-def runtime_of(app: Any) -> JobRuntime:
-    return cast(JobRuntime, app.refapp_runtime)
 
 
 def backoff_seconds(settings: Settings, retries: int) -> float:
@@ -105,24 +85,10 @@ def backoff_seconds(settings: Settings, retries: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (not cryptographic)
 
 
-def create_task_engine(settings: Settings) -> AsyncEngine:
-    """An engine without a pool, for one event loop (see the module docstring)."""
-    timeout = settings.database_timeout_seconds
-    connect_args: dict[str, Any] = {"timeout": timeout}
-    if not settings.is_sqlite:
-        connect_args["command_timeout"] = timeout * 6
-    engine = sa_create_async_engine(
-        settings.database_url, poolclass=NullPool, connect_args=connect_args
-    )
-    if settings.is_sqlite:
-        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-    return engine
-
-
 @asynccontextmanager
 async def task_context(runtime: JobRuntime) -> AsyncIterator[TaskContext]:
     settings = runtime.settings
-    engine = create_task_engine(settings)
+    engine = create_engine(settings, pooled=False)
     redis = None
     listeners: list[ChangeListener] = list(runtime.in_process_listeners)
     if not listeners and settings.redis_url is not None:

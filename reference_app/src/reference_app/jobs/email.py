@@ -35,11 +35,22 @@ class EmailBackend(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
+def header_safe(text: str) -> str:
+    """``text`` on one line: line breaks and other control characters become single spaces.
+
+    Subjects carry what users typed (a post's title). A line break in a header is how mail
+    headers are injected (``"Hi\r\nBcc: ..."``); the standard library refuses it with a
+    ``ValueError``, which failed the job for good and lost the email.
+    """
+    printable = "".join(character if character.isprintable() else " " for character in text)
+    return " ".join(printable.split())
+
+
 def build_message(settings: Settings, *, to: str, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.email_from
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = header_safe(subject)
     message["Message-ID"] = f"<{uuid.uuid4().hex}@reference-app>"
     message.set_content(body)
     return message

@@ -18,7 +18,8 @@ import structlog
 from celery.utils.timer2 import Timer
 from celery.worker import WorkController, state
 
-from reference_app.core.events import ChangeEvent, ChangeListener, ChangeNotifier
+from reference_app.changes import ChangeEvent, ChangeListener, ChangeNotifier
+from reference_app.jobs.runtime import runtime_of
 
 logger = structlog.get_logger(__name__)
 
@@ -115,8 +116,6 @@ async def start_in_process_worker(
     celery_app: Any, listeners: Sequence[ChangeListener]
 ) -> EmbeddedWorker:
     """Start the worker thread; tasks' changes reach ``listeners`` on the running loop."""
-    from reference_app.jobs.base import runtime_of
-
     runtime_of(celery_app).in_process_listeners = [
         forward_to_loop(listeners, asyncio.get_running_loop())
     ]

@@ -29,9 +29,9 @@ from celery.schedules import crontab
 
 from reference_app.core.config import Settings
 from reference_app.jobs import file_queue
-from reference_app.jobs.base import JobRuntime
 from reference_app.jobs.email import create_email_backend
 from reference_app.jobs.observability import install_signal_handlers
+from reference_app.jobs.runtime import JobRuntime
 from reference_app.jobs.tasks import DAILY_CLEANUP, register_tasks
 
 EMBEDDED_POLLING_SECONDS = 0.25

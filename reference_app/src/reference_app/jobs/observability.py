@@ -1,16 +1,17 @@
 """Job metrics and tracing, from Celery's signals.
 
 Counts every task of this app (names under ``reference_app.``) in the metrics that
-:mod:`reference_app.core.metrics` defines — ``jobs_total{task,state}`` (``succeeded``,
+:mod:`reference_app.observability.metrics` defines — ``jobs_total{task,state}`` (``succeeded``,
 ``failed``, ``retried``), ``job_duration_seconds{task}``, ``dead_letters_total{task}`` (see
 :meth:`~reference_app.jobs.base.JobTask.on_failure`) and ``job_queue_length{queue}`` — and
-starts tracing in worker processes (:func:`reference_app.core.tracing.configure_process_tracing`).
+starts tracing in worker processes
+(:func:`reference_app.observability.tracing.configure_process_tracing`).
 
 A worker started with ``celery ... worker`` also serves its metrics on the port of the setting
 ``worker_metrics_port`` (``APP_WORKER_METRICS_PORT``, 9808; ``0`` turns it off) and samples the
 length of its queues every ``QUEUE_SAMPLE_SECONDS``. With the prefork pool, tasks run in child
-processes: set ``PROMETHEUS_MULTIPROC_DIR`` (see ``core/metrics.py``) so that the server adds up
-every process's counts.
+processes: set ``PROMETHEUS_MULTIPROC_DIR`` (see ``observability/metrics.py``) so that the
+server adds up every process's counts.
 """
 
 import os
@@ -21,8 +22,9 @@ from typing import Any
 import structlog
 from celery import signals
 
-from reference_app.core import metrics
 from reference_app.core.config import Settings
+from reference_app.jobs.runtime import runtime_of
+from reference_app.observability import metrics, metrics_endpoint
 
 logger = structlog.get_logger(__name__)
 
@@ -75,7 +77,7 @@ def _start_tracing(**_: Any) -> None:
     """
     if not _in_command_line_worker:
         return
-    from reference_app.core.tracing import configure_process_tracing
+    from reference_app.observability.tracing import configure_process_tracing
 
     configure_process_tracing()
 
@@ -106,14 +108,12 @@ def _on_worker_init(sender: Any = None, **_: Any) -> None:
     if not isinstance(sender, CommandLineWorker):
         return
     _in_command_line_worker = True
-    from reference_app.jobs.base import runtime_of  # jobs.base imports this module
-
     port = runtime_of(sender.app).settings.worker_metrics_port
     if port == 0:
         return
     from prometheus_client import start_http_server
 
-    start_http_server(port, registry=metrics.exposition_registry())
+    start_http_server(port, registry=metrics_endpoint.exposition_registry())
     queues = [queue.name for queue in sender.app.amqp.queues.values()] or ["celery"]
     threading.Thread(target=_sample_queues, args=(sender.app, queues), daemon=True).start()
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import structlog
 from fastapi import Depends, Request
 
+from reference_app.changes import ChangeAction, ChangeEvent, ChangeListener
 from reference_app.core.errors import AppError
-from reference_app.core.events import ChangeAction, ChangeEvent, ChangeListener
 from reference_app.jobs.tasks import NOTIFY_POST_PUBLISHED
 
 logger = structlog.get_logger(__name__)

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from reference_app.api.deps import CurrentUser, SessionDep
+from reference_app.api.pagination import Page, PageParamsDep
 from reference_app.core.errors import ERROR_RESPONSES, PermissionDeniedError
-from reference_app.core.pagination import Page, PageParamsDep
 from reference_app.jobs import service
 from reference_app.jobs.models import DeadLetter, Job
 from reference_app.jobs.queue import JobQueueDep

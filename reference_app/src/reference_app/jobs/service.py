@@ -6,9 +6,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from reference_app.api.pagination import Page, PageParams, build_page, paginate
 from reference_app.core.database import utcnow
 from reference_app.core.errors import ConflictError, NotFoundError
-from reference_app.core.pagination import Page, PageParams, build_page, paginate
 from reference_app.jobs.models import DeadLetter, Job
 from reference_app.jobs.queue import JobQueue, JobsUnavailableError
 from reference_app.jobs.schemas import DeadLetterRead

@@ -4,8 +4,9 @@ A message can be delivered twice (a worker dies after the work but before the ac
 or a dead letter is re-driven), so every task checks before it acts:
 
 - **Emails** claim a key in ``sent_emails`` (``welcome:<user>``, ``password_reset:<request>``,
-  ``post_published:<post>``) in the same transaction that sends: a second delivery hits the
-  primary key and sends nothing; a send that fails rolls the claim back, so a retry sends.
+  ``email_changed:<change>``, ``post_published:<post>``) in the same transaction that sends: a
+  second delivery hits the primary key and sends nothing; a send that fails rolls the claim
+  back, so a retry sends.
 - **Exports** finish with a conditional ``UPDATE jobs ... WHERE status <> 'done'``: only one
   delivery stores a result and announces it.
 - **Cleanup** deletes rows by age: running it twice deletes nothing more.
@@ -28,8 +29,8 @@ from sqlmodel import col
 
 from reference_app.auth.models import PasswordResetToken, RefreshToken, RevokedAccessToken
 from reference_app.auth.password_reset import issue_token
+from reference_app.changes import ChangeAction, ChangeEvent
 from reference_app.core.database import utcnow
-from reference_app.core.events import ChangeAction, ChangeEvent
 from reference_app.jobs.base import JobTask, TaskContext
 from reference_app.jobs.email import build_message
 from reference_app.jobs.models import DeadLetter, Job, JobStatus, SentEmail
@@ -45,6 +46,7 @@ logger = structlog.get_logger(__name__)
 
 SEND_WELCOME_EMAIL = "reference_app.jobs.send_welcome_email"
 SEND_PASSWORD_RESET_EMAIL = "reference_app.jobs.send_password_reset_email"
+SEND_EMAIL_CHANGED_NOTICE = "reference_app.jobs.send_email_changed_notice"
 NOTIFY_POST_PUBLISHED = "reference_app.jobs.notify_post_published"
 EXPORT_USER_DATA = "reference_app.jobs.export_user_data"
 DAILY_CLEANUP = "reference_app.jobs.daily_cleanup"
@@ -134,6 +136,30 @@ def send_password_reset_email(self: JobTask, email: str, request_id: str) -> str
 
         return await send_once(
             context, f"password_reset:{request_id}", compose, keep_for=_email_retention(context)
+        )
+
+    return self.run_async(work)
+
+
+def send_email_changed_notice(self: JobTask, old_email: str, new_email: str, change_id: str) -> str:
+    """Tell the old address that the account's email changed: if the owner did not change it,
+    this is the one message that still reaches them (every later one goes to the new address).
+    """
+
+    async def work(context: TaskContext) -> str:
+        async def compose(session: AsyncSession) -> EmailMessage | None:
+            return build_message(
+                context.settings,
+                to=old_email,
+                subject="Your email address was changed",
+                body=f"The email address of your {context.settings.project_name} account was "
+                f"changed from {old_email} to {new_email}.\n\n"
+                "If you did not change it, someone else may have access to your account: "
+                "contact support at once (a password reset would go to the new address).\n",
+            )
+
+        return await send_once(
+            context, f"email_changed:{change_id}", compose, keep_for=_email_retention(context)
         )
 
     return self.run_async(work)
@@ -301,6 +327,7 @@ EXPORT_LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 10 * 60 + 30}
 TASKS: list[tuple[str, Callable[..., Any], type[JobTask], dict[str, int]]] = [
     (SEND_WELCOME_EMAIL, send_welcome_email, JobTask, EMAIL_LIMITS),
     (SEND_PASSWORD_RESET_EMAIL, send_password_reset_email, JobTask, EMAIL_LIMITS),
+    (SEND_EMAIL_CHANGED_NOTICE, send_email_changed_notice, JobTask, EMAIL_LIMITS),
     (NOTIFY_POST_PUBLISHED, notify_post_published, JobTask, EMAIL_LIMITS),
     (EXPORT_USER_DATA, export_user_data, ExportTask, EXPORT_LIMITS),
     (DAILY_CLEANUP, daily_cleanup, JobTask, EXPORT_LIMITS),

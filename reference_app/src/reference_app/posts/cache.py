@@ -9,23 +9,26 @@ import uuid
 
 from pydantic import TypeAdapter
 
-from reference_app.core.cache import Cache, CacheKey
-from reference_app.core.events import ChangeEvent, ChangeListener
-from reference_app.core.pagination import Page, PageParams
+from reference_app.api.pagination import Page, PageParams
+from reference_app.caching.cache import Cache, CacheKey, schema_version
+from reference_app.changes import ChangeEvent, ChangeListener
 from reference_app.posts.schemas import PostRead
 
 POST_ADAPTER = TypeAdapter(PostRead)
 PAGE_ADAPTER = TypeAdapter(Page[PostRead])
 PUBLIC_LIST = "posts:list"
+POST_VERSION = schema_version(POST_ADAPTER)
+PAGE_VERSION = schema_version(PAGE_ADAPTER)
 
 
 def post_key(post_id: uuid.UUID) -> CacheKey:
-    return CacheKey("post", str(post_id))
+    return CacheKey("post", str(post_id), POST_VERSION)
 
 
 async def public_page_key(cache: Cache, params: PageParams) -> CacheKey:
     generation = await cache.generation(PUBLIC_LIST)
-    return CacheKey(PUBLIC_LIST, f"g{generation}:page:{params.page}:size:{params.page_size}")
+    page = f"g{generation}:page:{params.page}:size:{params.page_size}"
+    return CacheKey(PUBLIC_LIST, page, PAGE_VERSION)
 
 
 def invalidate_posts(cache: Cache) -> ChangeListener:

@@ -12,8 +12,8 @@ from reference_app.api.deps import (
     OptionalUser,
     SessionDep,
 )
+from reference_app.api.pagination import Page, PageParamsDep
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.core.pagination import Page, PageParamsDep
 from reference_app.posts import service
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate

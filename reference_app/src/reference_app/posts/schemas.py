@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from reference_app.api.stored_text import StoredText
 from reference_app.posts.models import CONTENT_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH
 
-Title = Annotated[str, Field(min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH)]
-Content = Annotated[str, Field(max_length=CONTENT_MAX_LENGTH)]
+Title = Annotated[StoredText, Field(min_length=TITLE_MIN_LENGTH, max_length=TITLE_MAX_LENGTH)]
+Content = Annotated[StoredText, Field(max_length=CONTENT_MAX_LENGTH)]
 
 
 class PostCreate(BaseModel):
@@ -25,7 +26,8 @@ class PostCreate(BaseModel):
 
     title: Title
     content: Content = ""
-    published: bool = False
+    # Strict: the schema says boolean, so 0, 1 or "true" are refused, not converted.
+    published: StrictBool = False
 
 
 class PostUpdate(BaseModel):
@@ -35,7 +37,7 @@ class PostUpdate(BaseModel):
 
     title: Title | None = None
     content: Content | None = None
-    published: bool | None = None
+    published: StrictBool | None = None
 
 
 class PostRead(BaseModel):

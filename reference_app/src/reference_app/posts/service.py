@@ -13,11 +13,11 @@ from sqlalchemy import ColumnElement, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from reference_app.core.cache import Cache
+from reference_app.api.pagination import Page, PageParams, build_page, paginate
+from reference_app.caching.cache import Cache
+from reference_app.changes import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.database import utcnow
 from reference_app.core.errors import NotFoundError, PermissionDeniedError
-from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
-from reference_app.core.pagination import Page, PageParams, build_page, paginate
 from reference_app.posts.cache import PAGE_ADAPTER, POST_ADAPTER, post_key, public_page_key
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate

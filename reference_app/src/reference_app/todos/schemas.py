@@ -5,8 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
+from reference_app.api.stored_text import StoredText
 from reference_app.todos.models import (
     DESCRIPTION_MAX_LENGTH,
     MAX_PRIORITY,
@@ -14,9 +16,28 @@ from reference_app.todos.models import (
     TITLE_MAX_LENGTH,
 )
 
-Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
-Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
-Priority = Annotated[int, Field(ge=MIN_PRIORITY, le=MAX_PRIORITY, description="0 (none) to 5.")]
+Title = Annotated[StoredText, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
+Description = Annotated[StoredText, Field(max_length=DESCRIPTION_MAX_LENGTH)]
+
+
+def _refuse_bool_and_text(value: object) -> object:
+    """Keep pydantic from converting what the schema's ``integer`` excludes.
+
+    JSON Schema's integer includes ``3.0`` (pydantic accepts that too) but not ``true`` or
+    ``"3"``, which pydantic would otherwise turn into 1 and 3. ``StrictInt`` would refuse
+    ``3.0`` as well, so it cannot be used here.
+    """
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# The validator comes after Field: placed before, it would hide ge/le from the OpenAPI schema.
+Priority = Annotated[
+    int,
+    Field(ge=MIN_PRIORITY, le=MAX_PRIORITY, description="0 (none) to 5."),
+    BeforeValidator(_refuse_bool_and_text),
+]
 
 
 class TodoSort(StrEnum):
@@ -37,7 +58,8 @@ class TodoCreate(BaseModel):
 
     title: Title
     description: Description | None = None
-    completed: bool = False
+    # Strict: the schema says boolean, so 0, 1 or "true" are refused, not converted.
+    completed: StrictBool = False
     priority: Priority = MIN_PRIORITY
 
 
@@ -48,7 +70,7 @@ class TodoUpdate(BaseModel):
 
     title: Title | None = None
     description: Description | None = None
-    completed: bool | None = None
+    completed: StrictBool | None = None
     priority: Priority | None = None
 
 

@@ -6,10 +6,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from reference_app.api.pagination import PageParams, paginate
+from reference_app.changes import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.database import utcnow
 from reference_app.core.errors import NotFoundError
-from reference_app.core.events import ChangeAction, ChangeEvent, ChangeNotifier
-from reference_app.core.pagination import PageParams, paginate
 from reference_app.todos.models import Todo
 from reference_app.todos.schemas import TodoCreate, TodoRead, TodoSort, TodoUpdate
 from reference_app.users.schemas import UserRead

@@ -8,22 +8,23 @@ import uuid
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reference_app.core.cache import Cache, CacheKey
-from reference_app.core.events import ChangeEvent, ChangeListener
+from reference_app.caching.cache import Cache, CacheKey, schema_version
+from reference_app.changes import ChangeEvent, ChangeListener
 from reference_app.users.models import User
 from reference_app.users.schemas import UserRead
 
 USER_ADAPTER = TypeAdapter(UserRead)
+USER_VERSION = schema_version(USER_ADAPTER)
 
 
 def user_key(user_id: uuid.UUID) -> CacheKey:
-    return CacheKey("user", str(user_id))
+    return CacheKey("user", str(user_id), USER_VERSION)
 
 
 async def get_user_profile(
     sessions: async_sessionmaker[AsyncSession], cache: Cache, user_id: uuid.UUID
 ) -> UserRead | None:
-    """The user's public profile, from the cache or the database; ``None`` if there is none.
+    """The user's whole profile, from the cache or the database; ``None`` if there is none.
 
     A session is opened only on a miss: most authenticated requests then touch no database.
     """

@@ -4,11 +4,20 @@ import uuid
 
 from fastapi import APIRouter
 
-from reference_app.api.deps import CachedReadsDep, CurrentUser, NotifierDep, SessionDep
+from reference_app.api.deps import (
+    AccessClaims,
+    CachedReadsDep,
+    CurrentUser,
+    NotifierDep,
+    SessionDep,
+)
 from reference_app.core.errors import ERROR_RESPONSES
+from reference_app.jobs.queue import JobQueueDep
+from reference_app.jobs.tasks import SEND_EMAIL_CHANGED_NOTICE
+from reference_app.rate_limiting.limiter import AUTH_LIMITED
 from reference_app.users import service
 from reference_app.users.models import User
-from reference_app.users.schemas import UserRead, UserUpdate
+from reference_app.users.schemas import UserPublic, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
@@ -18,17 +27,43 @@ async def read_me(user: CurrentUser) -> UserRead:
     return user
 
 
-@router.get("/{user_id}", response_model=UserRead, summary="A user's profile")
-async def read_user(user_id: uuid.UUID, reads: CachedReadsDep, _: CurrentUser) -> UserRead:
-    return await service.read_user(reads.sessions, reads.cache, user_id)
+@router.get(
+    "/{user_id}",
+    response_model=UserRead | UserPublic,
+    summary="A user's profile (the public part, unless it is yours)",
+)
+async def read_user(
+    user_id: uuid.UUID, reads: CachedReadsDep, viewer: CurrentUser
+) -> UserRead | UserPublic:
+    """Your own profile, or any profile for a superuser, in full (`UserRead`); someone else's
+    without email or account flags (`UserPublic`)."""
+    return await service.read_user(reads.sessions, reads.cache, user_id, viewer=viewer)
 
 
-@router.patch("/{user_id}", response_model=UserRead, summary="Update a profile (your own)")
+@router.patch(
+    "/{user_id}",
+    response_model=UserRead,
+    summary="Update a profile (your own)",
+    # It checks the current password when it changes the email or the password.
+    openapi_extra=AUTH_LIMITED,
+)
 async def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
     session: SessionDep,
     user: CurrentUser,
+    claims: AccessClaims,
     notifier: NotifierDep,
+    jobs: JobQueueDep,
 ) -> User:
-    return await service.update_user(session, user_id, data, editor=user, notifier=notifier)
+    """Changing `email` or `password` takes `current_password` too: missing, it is a 422
+    `VALIDATION_ERROR`; wrong, a 403 `INVALID_CREDENTIALS`. A new password signs out every other
+    session of the account; a new email is announced to the old address."""
+    update = await service.update_user(
+        session, user_id, data, editor=user, editor_session_id=claims.session_id, notifier=notifier
+    )
+    if update.previous_email is not None:  # committed: safe to send
+        await jobs.enqueue_best_effort(
+            SEND_EMAIL_CHANGED_NOTICE, update.previous_email, update.user.email, str(uuid.uuid4())
+        )
+    return update.user

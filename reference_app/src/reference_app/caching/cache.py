@@ -17,24 +17,28 @@ app instance).
 """
 
 import asyncio
+import hashlib
+import json
 import random
 import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import structlog
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from reference_app.core.metrics import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
+from reference_app.observability.metrics import CACHE_ERRORS, CACHE_HITS, CACHE_MISSES
+from reference_app.shared_redis.circuit_breaker import CircuitBreaker, CircuitOpenError
 
 logger = structlog.get_logger(__name__)
 
 ValueT = TypeVar("ValueT")
+P = ParamSpec("P")
 
 
 class CacheBackend(Protocol):
@@ -109,14 +113,29 @@ class RedisCacheBackend:
         return value
 
 
+def schema_version(adapter: TypeAdapter[Any]) -> str:
+    """A short fingerprint of the JSON schema entries are stored in.
+
+    Part of every key (see :class:`CacheKey`): during a rolling deploy that changes a schema,
+    old and new instances share one Redis, and each reads only entries written in its own
+    shape. Without it, new instances failed to read the old entries until their TTL ran out.
+    """
+    schema = json.dumps(adapter.json_schema(), sort_keys=True).encode()
+    return hashlib.sha256(schema).hexdigest()[:8]
+
+
 @dataclass(frozen=True)
 class CacheKey:
-    """A cache key: its *family* (``user``, ``post``, ...) decides its time to live."""
+    """A cache key: its *family* (``user``, ``post``, ...) decides its time to live, and its
+    *version* (:func:`schema_version` of what is stored) keeps schemas apart."""
 
     family: str
     id: str
+    version: str = ""
 
     def __str__(self) -> str:
+        if self.version:
+            return f"{self.family}:v{self.version}:{self.id}"
         return f"{self.family}:{self.id}"
 
 
@@ -138,8 +157,10 @@ class Cache:
         ttl_seconds: Mapping[str, int],
         jitter: float = 0.1,
         enabled: bool = True,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.backend = backend
+        self.breaker = breaker
         self.ttl_seconds = ttl_seconds
         self.jitter = jitter
         self.enabled = enabled
@@ -179,12 +200,12 @@ class Cache:
             value = await loader()
             if value is not None:
                 ttl = self._jittered(self.ttl_seconds[key.family])
-                await self._guard(self.backend.set(name, adapter.dump_json(value), ttl))
+                await self._guard(self.backend.set, name, adapter.dump_json(value), ttl)
             return value
 
     async def invalidate(self, *keys: CacheKey) -> None:
         """Forget ``keys`` (the next read reloads them)."""
-        await self._guard(self.backend.delete(*(str(key) for key in keys)))
+        await self._guard(self.backend.delete, *(str(key) for key in keys))
 
     async def generation(self, namespace: str) -> int:
         """The current generation of a group of keys (0 if unknown or the cache is down).
@@ -194,25 +215,45 @@ class Cache:
         counter itself be evicted, old pages could be served again until their TTL ends; the TTL
         bounds that staleness.
         """
-        value = await self._guard(self.backend.get(f"{namespace}:generation"))
+        value = await self._guard(self.backend.get, f"{namespace}:generation")
         return int(value) if value else 0
 
     async def bump_generation(self, namespace: str) -> None:
-        await self._guard(self.backend.incr(f"{namespace}:generation"))
+        await self._guard(self.backend.incr, f"{namespace}:generation")
 
     def _jittered(self, ttl_seconds: int) -> int:
         spread = ttl_seconds * self.jitter
         return max(1, round(ttl_seconds + random.uniform(-spread, spread)))  # noqa: S311 - not crypto
 
     async def _read(self, key: str, adapter: TypeAdapter[ValueT]) -> ValueT | None:
-        raw = await self._guard(self.backend.get(key))
-        return None if raw is None else adapter.validate_json(raw)
+        """The stored value, or ``None`` when there is none or it no longer validates.
 
-    async def _guard(self, operation: Awaitable[ValueT]) -> ValueT | None:
-        """Run a backend operation; on failure log it, mark the cache unhealthy, return None."""
+        An entry that fails validation (a schema changed without a new version, or a corrupt
+        value) is a miss: the caller reloads it from the database and overwrites it.
+        """
+        raw = await self._guard(self.backend.get, key)
+        if raw is None:
+            return None
         try:
-            result = await operation
-        except (RedisError, OSError, TimeoutError) as exc:
+            return adapter.validate_json(raw)
+        except ValidationError:
+            logger.warning("cache_entry_invalid", key=key)
+            return None
+
+    async def _guard(
+        self, operation: Callable[P, Awaitable[ValueT]], *args: P.args, **kwargs: P.kwargs
+    ) -> ValueT | None:
+        """Run a backend operation; on failure log it, mark the cache unhealthy, return None.
+
+        Through the circuit breaker when there is one: while Redis keeps failing, the cache is
+        skipped at once instead of every request waiting for its own timeout.
+        """
+        try:
+            if self.breaker is None:
+                result = await operation(*args, **kwargs)
+            else:
+                result = await self.breaker.call(operation, *args, **kwargs)
+        except (RedisError, OSError, TimeoutError, CircuitOpenError) as exc:
             self.stats.errors += 1
             CACHE_ERRORS.inc()
             if self.healthy:

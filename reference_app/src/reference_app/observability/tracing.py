@@ -28,7 +28,7 @@ provider and installs no instrumentation. When on:
   the worker continues that trace (:func:`configure_process_tracing` from the worker's
   ``worker_process_init`` signal);
 - log lines written during a span carry its ``trace_id`` and ``span_id``
-  (:func:`reference_app.core.logging.add_trace_context`).
+  (:func:`reference_app.observability.logging.add_trace_context`).
 
 Tests pass their own ``tracer_provider`` (with an in-memory exporter) to
 :func:`configure_tracing`; only :func:`configure_process_tracing` touches process-wide state.
@@ -46,6 +46,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reference_app import __version__
+from reference_app.core.config import API_PREFIX
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider as SDKTracerProvider
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 logger = structlog.get_logger(__name__)
 
 DEFAULT_SERVICE_NAME = "reference-app"
-DEFAULT_EXCLUDED_URLS = "/metrics$,/api/v1/health/"
+DEFAULT_EXCLUDED_URLS = f"/metrics$,{API_PREFIX}/health/"
 """Regular expressions searched in the URL; those requests get no span."""
 SUPPORTED_PROTOCOL = "http/protobuf"
 
@@ -173,7 +174,7 @@ def configure_tracing(
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=tracer_provider,
-        # Metrics are Prometheus' job (reference_app.core.metrics).
+        # Metrics are Prometheus' job (reference_app.observability.metrics).
         meter_provider=NoOpMeterProvider(),
         excluded_urls=os.environ.get("OTEL_PYTHON_FASTAPI_EXCLUDED_URLS")
         or os.environ.get("OTEL_PYTHON_EXCLUDED_URLS")

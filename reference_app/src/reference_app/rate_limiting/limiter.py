@@ -2,7 +2,7 @@
 
 What is limited, and by what:
 
-- **Every API request**, per client IP (see :mod:`reference_app.core.client_ip`):
+- **Every API request**, per client IP (see :mod:`reference_app.rate_limiting.client_ip`):
   ``APP_RATE_LIMIT_DEFAULT`` (100/minute). :class:`RateLimitMiddleware` counts requests before
   routing, so it is cheap and also counts 404s (scanners probing for ``/wp-admin``). Probes,
   docs and metrics are exempt: a load balancer must never be throttled into marking us down.
@@ -25,8 +25,13 @@ client send 2N requests in a few seconds around the boundary.
 Counts live in Redis when ``APP_REDIS_URL`` is set, so every app instance shares one count;
 otherwise in process memory (each process counts on its own: fine for development and tests).
 
-**Fail open**: if the storage errors (Redis down or slow), the error is logged and the request
-goes through unlimited. An outage of the limiter must not become an outage of the API.
+**Fallback, not fail-open**: if Redis errors or stalls, requests are counted in this process
+instead (each instance then enforces the limits on its own, so a client may get N per instance),
+and ``/health`` reports ``rate_limit`` down until Redis answers again. Requests stay available,
+and password guessing stays limited during an outage: failing open would have made it
+unlimited. A circuit breaker (:mod:`reference_app.shared_redis.circuit_breaker`) shared with
+the cache stops asking a Redis that keeps failing, so a frozen Redis costs no request its
+timeout.
 
 Responses carry the ``RateLimit-Limit``, ``RateLimit-Remaining`` and ``RateLimit-Reset``
 headers (IETF draft names); a 429 also carries ``Retry-After`` and the usual error body with
@@ -34,9 +39,7 @@ code ``RATE_LIMITED``.
 """
 
 import hashlib
-import math
 import re
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,30 +47,36 @@ from typing import Any
 import structlog
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, APIRouter
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 from starlette.datastructures import MutableHeaders
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reference_app.core.client_ip import IPNetwork, client_ip, parse_trusted_proxies
-from reference_app.core.config import Settings
+from reference_app.core.config import API_PREFIX, Settings
 from reference_app.core.errors import AppError, ErrorCode, error_response
-from reference_app.core.middleware import route_path
+from reference_app.rate_limiting.client_ip import IPNetwork, client_ip, parse_trusted_proxies
+from reference_app.rate_limiting.window_counters import (
+    MemoryWindowCounter,
+    RedisWindowCounter,
+    WindowCount,
+    WindowCounter,
+)
+from reference_app.shared_redis.circuit_breaker import CircuitBreaker
+from reference_app.web.middleware import route_path
 
 logger = structlog.get_logger(__name__)
 
-AUTH_ROUTES = (
-    "POST /api/v1/auth/login",
-    "POST /api/v1/auth/signup",
-    "POST /api/v1/auth/password-reset",
-    "POST /api/v1/auth/password-reset/confirm",
-)
-"""The endpoints limited per IP by ``APP_RATE_LIMIT_AUTH_PER_IP`` unless overridden."""
+AUTH_LIMITED: dict[str, Any] = {"x-rate-limit": "auth"}
+"""The ``openapi_extra`` of an endpoint that checks a password or a token someone could try to
+guess: it is limited per IP by ``APP_RATE_LIMIT_AUTH_PER_IP`` (unless an override names it).
 
-EXEMPT_PATHS = ("/api/v1/health", "/docs", "/redoc", "/openapi.json", "/metrics")
+The route declares it, so the limit follows the route wherever it is mounted: a list of paths
+kept here would silently stop throttling login the day the auth prefix changed. It also shows
+in the OpenAPI document, so API clients can see which calls are throttled harder."""
+
+EXEMPT_PATHS = (f"{API_PREFIX}/health", "/docs", "/redoc", "/openapi.json", "/metrics")
 """Never limited: these paths and everything below them."""
 
 DEFAULT_BUCKET = "default"
@@ -84,6 +93,10 @@ class RateLimitStatus:
     remaining: int
     reset_after: int
     """Seconds until the oldest counted request leaves the window (and frees a slot)."""
+
+    @classmethod
+    def of(cls, limit: RateLimitItem, count: WindowCount) -> "RateLimitStatus":
+        return cls(limit, count.allowed, count.remaining, count.reset_after)
 
     def headers(self) -> dict[str, str]:
         headers = {
@@ -128,6 +141,10 @@ class EndpointLimit:
         return method == self.method and self.path_regex.match(path) is not None
 
 
+class RateLimitFallbackError(Exception):
+    """Reported by ``/health`` while the limiter counts in process (see :class:`RateLimiter`)."""
+
+
 class RateLimitedError(AppError):
     """Raised by route dependencies when a limit is reached: a 429 in the usual error shape."""
 
@@ -139,47 +156,35 @@ class RateLimitedError(AppError):
         super().__init__(details=status.error_details(), headers=status.headers())
 
 
-def create_storage(settings: Settings, redis: Redis | None) -> Storage:
+def create_counter(settings: Settings, redis: Redis | None) -> WindowCounter:
     """Redis when configured (shared by every instance), else this process's memory.
 
-    ``redis`` is the app's client (:func:`reference_app.core.redis.create_redis`): ``limits``
-    borrows its connection pool, so the limiter uses the same short timeouts (a stalled Redis
-    delays a request by about a second before the limiter fails open) and its connections are
-    closed with the app's. Keys start with ``APP_REDIS_KEY_PREFIX`` followed by ``ratelimit:``.
+    ``redis`` is the app's client (:func:`reference_app.shared_redis.connection.create_redis`),
+    so the limiter uses its short timeouts (a stalled Redis delays a request by about a second
+    before the limiter counts in process instead, until the circuit breaker opens). Keys start
+    with ``APP_REDIS_KEY_PREFIX`` followed by ``ratelimit:``.
     """
     if redis is None or settings.redis_url is None or not settings.rate_limit_enabled:
-        return MemoryStorage()
-    return RedisStorage(
-        _limits_uri(settings.redis_url),
-        implementation="redispy",
-        key_prefix=f"{settings.redis_key_prefix}ratelimit",
-        # limits types its options as scalars, but hands them to redis-py, which takes a pool.
-        connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-    )
-
-
-def _limits_uri(redis_url: str) -> str:
-    """``limits`` picks its async storage by scheme: ``redis://`` becomes ``async+redis://``."""
-    if redis_url.startswith("unix://"):
-        return f"async+redis+{redis_url}"
-    return f"async+{redis_url}"
+        return MemoryWindowCounter()
+    return RedisWindowCounter(redis, key_prefix=f"{settings.redis_key_prefix}ratelimit:")
 
 
 class RateLimiter:
-    """The configured limits and the storage that counts hits against them.
+    """The configured limits and the counter that counts hits against them.
 
     Limit strings are parsed here, so a typo in the settings stops the app at start-up.
     """
 
     def __init__(
         self,
-        storage: Storage,
+        counter: WindowCounter,
         *,
         enabled: bool = True,
         default: str = "100/minute",
         per_account: str = "5/minute",
         overrides: Mapping[str, str] | None = None,
         trusted_proxies: Iterable[str] = (),
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.enabled = enabled
         self.default = parse(default)
@@ -188,37 +193,68 @@ class RateLimiter:
             EndpointLimit.parse(key, limit) for key, limit in (overrides or {}).items()
         )
         self.trusted_proxies: tuple[IPNetwork, ...] = parse_trusted_proxies(trusted_proxies)
-        self._strategy = MovingWindowRateLimiter(storage)
+        self._counter = counter
+        self._breaker = breaker
+        self._fallback = None if isinstance(counter, MemoryWindowCounter) else MemoryWindowCounter()
+        self.using_fallback = False
+        """True while counts are kept in this process because the shared storage failed."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, redis: Redis | None) -> "RateLimiter":
+    def from_settings(
+        cls,
+        settings: Settings,
+        redis: Redis | None,
+        breaker: CircuitBreaker | None = None,
+        *,
+        auth_routes: Iterable[str] = (),
+    ) -> "RateLimiter":
+        """The limiter the settings describe. ``auth_routes`` (``"METHOD /template"``, from
+        :func:`auth_limited_keys`) get ``APP_RATE_LIMIT_AUTH_PER_IP`` unless overridden."""
         overrides = dict(settings.rate_limit_overrides)  # listed first, so they win
-        for route in AUTH_ROUTES:
-            overrides.setdefault(route, settings.rate_limit_auth_per_ip)
+        for key in auth_routes:
+            overrides.setdefault(key, settings.rate_limit_auth_per_ip)
         return cls(
-            create_storage(settings, redis),
+            create_counter(settings, redis),
             enabled=settings.rate_limit_enabled,
             default=settings.rate_limit_default,
             per_account=settings.rate_limit_auth_per_account,
             overrides=overrides,
             trusted_proxies=settings.trusted_proxies,
+            breaker=breaker,
         )
 
     async def hit(self, limit: RateLimitItem, *identifiers: str) -> RateLimitStatus | None:
         """Count one request against ``limit`` for ``identifiers``.
 
-        Returns ``None`` when the storage fails: the caller lets the request through (fail
-        open). Every exception is caught because each storage raises its own kinds (redis-py's
+        When the shared storage fails, the request is counted in this process instead. Every
+        exception is caught because each storage raises its own kinds (redis-py's
         ``ConnectionError`` is not the built-in one), and none of them may become a 500.
+        Returns ``None`` only if there is nothing to fall back to (the storage already is this
+        process's memory): the caller then lets the request through.
         """
         try:
-            allowed = await self._strategy.hit(limit, *identifiers)
-            stats = await self._strategy.get_window_stats(limit, *identifiers)
+            if self._breaker is None:
+                count = await self._counter.hit(limit, identifiers)
+            else:
+                count = await self._breaker.call(self._counter.hit, limit, identifiers)
         except Exception as exc:
-            logger.warning("rate_limit_storage_failed", error=repr(exc))
-            return None
-        reset_after = max(1, math.ceil(stats.reset_time - time.time()))
-        return RateLimitStatus(limit, allowed, max(0, stats.remaining), reset_after)
+            if self._fallback is None:
+                logger.warning("rate_limit_storage_failed", error=repr(exc))
+                return None
+            if not self.using_fallback:
+                logger.warning("rate_limit_fallback_in_process", error=repr(exc))
+                self.using_fallback = True
+            fallback_count = await self._fallback.hit(limit, identifiers)
+            return RateLimitStatus.of(limit, fallback_count)
+        if self.using_fallback:
+            logger.info("rate_limit_storage_recovered")
+            self.using_fallback = False
+        return RateLimitStatus.of(limit, count)
+
+    async def check_shared_storage(self) -> None:
+        """Health check: raises while requests are counted in process, not in shared storage."""
+        if self.using_fallback:
+            raise RateLimitFallbackError("counting in this process: the shared storage failed")
 
     def limit_for(self, method: str, path: str) -> tuple[str, RateLimitItem]:
         """The count (its name) and limit a request falls under: its endpoint's, or the default."""
@@ -226,6 +262,21 @@ class RateLimiter:
             if endpoint.matches(method, path):
                 return endpoint.key, endpoint.limit
         return DEFAULT_BUCKET, self.default
+
+
+def auth_limited_keys(routers: Iterable[APIRouter], prefix: str) -> list[str]:
+    """``"METHOD /full/template"`` of every route marked :data:`AUTH_LIMITED` in ``routers``,
+    which the app includes under ``prefix``."""
+    keys: list[str] = []
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not route.openapi_extra:
+                continue
+            if route.openapi_extra.get("x-rate-limit") == AUTH_LIMITED["x-rate-limit"]:
+                keys.extend(
+                    f"{method} {prefix}{route.path}" for method in sorted(route.methods or ())
+                )
+    return keys
 
 
 def rate_limited_response(status: RateLimitStatus) -> JSONResponse:
@@ -241,7 +292,7 @@ def _is_exempt(path: str) -> bool:
 class RateLimitMiddleware:
     """Count every request per client IP and answer 429 once its limit is reached.
 
-    Pure ASGI (see :mod:`reference_app.core.middleware`): it runs before routing, so it is
+    Pure ASGI (see :mod:`reference_app.web.middleware`): it runs before routing, so it is
     cheap, counts requests for unknown paths too, and never reads the body.
     """
 
@@ -257,7 +308,7 @@ class RateLimitMiddleware:
         bucket, limit = self.limiter.limit_for(scope["method"], path)
         client = client_ip(scope, self.limiter.trusted_proxies)
         status = await self.limiter.hit(limit, bucket, client)
-        if status is None:  # the storage failed: fail open
+        if status is None:  # no storage at all could count it: let it through
             await self.app(scope, receive, send)
             return
         if not status.allowed:

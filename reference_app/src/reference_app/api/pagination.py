@@ -9,6 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = (2**63 - 1) // MAX_PAGE_SIZE
+"""Page numbers stop here, so the offset, ``(page - 1) * page_size``, always fits the signed
+64-bit integer PostgreSQL and SQLite take for ``OFFSET``. A larger one failed in the database
+driver (a 500); bounding the query parameter makes it a 422 and publishes the bound in OpenAPI."""
 
 ItemT = TypeVar("ItemT")
 
@@ -23,7 +27,7 @@ class PageParams(BaseModel):
 
 
 async def page_params(
-    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
     ] = DEFAULT_PAGE_SIZE,

@@ -115,7 +115,14 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME]
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
-    # Uvicorn's own access log would duplicate ours (see core.middleware.AccessLogMiddleware).
+    # `logging.config.dictConfig` and `fileConfig` switch off every logger that exists when they
+    # run unless told otherwise (`disable_existing_loggers` defaults to True): a library that
+    # configures logging on import (commitizen does), or an Alembic env.py calling fileConfig,
+    # would silently end the app's access log. Ours are switched back on here.
+    for name, existing in list(logging.root.manager.loggerDict.items()):
+        if name.split(".")[0] == "reference_app" and isinstance(existing, logging.Logger):
+            existing.disabled = False
+    # Uvicorn's own access log would duplicate ours (see web.middleware.AccessLogMiddleware).
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
