@@ -3,8 +3,8 @@
 A module of its own, not conftest.py: several test folders have a conftest.py, and a plain
 ``from conftest import ...`` would get whichever one Python imported first.
 
-Kept deliberately small and generic so every tool-driven test module
-(containers, helm, terraform, ...) can use the same policy:
+Where a tool is, and whether this is CI, come from ``workbook.tools``, the lookup the lessons
+and ``workbook doctor`` use too; what is added here is pytest's side of the policy:
 
 * locally, a missing CLI tool is a *skip* with a reason that says how to
   install it, so a learner without the tools can still run the rest;
@@ -15,32 +15,13 @@ Kept deliberately small and generic so every tool-driven test module
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Project-local tool folder filled by infrastructure/tools/install-container-tools.sh
-# (and any sibling install scripts). It is searched before $PATH so the
-# pinned versions win over whatever happens to be installed system-wide.
-LOCAL_TOOL_DIR = REPO_ROOT / ".tools" / "bin"
+from workbook.tools import LOCAL_TOOL_DIR, REPO_ROOT, free_port, in_ci, locate, services_required
 
-
-def in_ci() -> bool:
-    """True when running in CI, where missing tools must fail, not skip."""
-    return bool(os.environ.get("CI", "").strip())
-
-
-def find_tool(name: str) -> str | None:
-    """Return the path of ``name`` from .tools/bin first, then $PATH."""
-    local = LOCAL_TOOL_DIR / name
-    if local.is_file() and os.access(local, os.X_OK):
-        return str(local)
-    return shutil.which(name)
+__all__ = ["REPO_ROOT", "free_port", "locate", "require_tool", "skip_or_fail"]
 
 
 def require_tool(name: str, hint: str = "") -> str:
@@ -49,7 +30,7 @@ def require_tool(name: str, hint: str = "") -> str:
     ``hint`` should tell the reader how to get the tool, e.g. the install
     script to run.
     """
-    path = find_tool(name)
+    path = locate(name)
     if path:
         return path
     message = f"required tool {name!r} not found in {LOCAL_TOOL_DIR} or on PATH"
@@ -61,24 +42,8 @@ def require_tool(name: str, hint: str = "") -> str:
     raise AssertionError("unreachable")  # for type checkers
 
 
-def services_required() -> bool:
-    """True when a missing service or binary must fail: CI, or ``REQUIRE_SERVICES`` set.
-
-    The same switch as reference_app's tests use for PostgreSQL and Redis.
-    """
-    return in_ci() or bool(os.environ.get("REQUIRE_SERVICES", "").strip())
-
-
 def skip_or_fail(message: str) -> NoReturn:
-    """Skip on a laptop; fail where services are required (see :func:`services_required`)."""
+    """Skip on a laptop; fail where services are required (see ``services_required``)."""
     if services_required():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the OS picks it; tiny race until it is used)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port

@@ -11,6 +11,7 @@ Locally a missing tool skips; with CI set it fails (see conftest.py).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -29,6 +30,10 @@ INSTALL_HINT = "run: bash infrastructure/tools/install-container-tools.sh"
 BUILD_CONTEXT = REPO_ROOT / "reference_app"
 DOCKERFILE = BUILD_CONTEXT / "Dockerfile"
 DOCKERIGNORE = BUILD_CONTEXT / ".dockerignore"
+# The frontend builds from its own folder, with its own Dockerfile.
+FRONTEND_CONTEXT = BUILD_CONTEXT / "frontend"
+FRONTEND_DOCKERFILE = FRONTEND_CONTEXT / "Dockerfile"
+DOCKERFILES = {"app": DOCKERFILE, "frontend": FRONTEND_DOCKERFILE}
 COMPOSE_DIR = REPO_ROOT / "infrastructure" / "compose"
 COMPOSE_FILE = COMPOSE_DIR / "compose.yaml"
 STACK_FILE = COMPOSE_DIR / "stack.yaml"
@@ -42,7 +47,9 @@ MIGRATE_CMD = ["reference-app", "migrate"]
 CELERY_APP = "reference_app.jobs.celery_app"
 LIVE_PATH = "/api/v1/health/live"
 READY_PATH = "/api/v1/health/ready"
-SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"}
+SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"}
+APP_SERVICES = ("api", "worker", "beat", "migrate")
+NEXT_CACHE = "/app/.next/cache"  # Next.js' cache folder in the frontend image (WORKDIR /app)
 
 
 # --------------------------------------------------------------------------
@@ -146,7 +153,11 @@ def dev_config() -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-STACK_ENV = {"APP_IMAGE": "ghcr.io/example/reference-app:1.0.0", "APP_HOST": "api.example.com"}
+STACK_ENV = {
+    "APP_IMAGE": "ghcr.io/example/reference-app:1.0.0",
+    "FRONTEND_IMAGE": "ghcr.io/example/reference-app-frontend:1.0.0",
+    "APP_HOST": "api.example.com",
+}
 
 
 @pytest.fixture(scope="module")
@@ -156,12 +167,12 @@ def stack_config() -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-@pytest.fixture(scope="module")
-def checkov_dockerfile() -> dict[str, Any]:
-    """One checkov run per session (it takes several seconds to start)."""
+@pytest.fixture(scope="module", params=sorted(DOCKERFILES))
+def checkov_dockerfile(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """One checkov run per Dockerfile (it takes several seconds to start)."""
     checkov = require_tool("checkov", INSTALL_HINT)
     result = run(
-        [checkov, "--file", str(DOCKERFILE), "--framework", "dockerfile",
+        [checkov, "--file", str(DOCKERFILES[request.param]), "--framework", "dockerfile",
          "--output", "json", "--skip-download"]
     )  # fmt: skip
     # Exit code 1 means "failed checks", reported below with details.
@@ -174,9 +185,10 @@ def checkov_dockerfile() -> dict[str, Any]:
 # Dockerfile
 
 
-def test_hadolint_clean_at_warning_threshold() -> None:
+@pytest.mark.parametrize("dockerfile", sorted(DOCKERFILES))
+def test_hadolint_clean_at_warning_threshold(dockerfile: str) -> None:
     hadolint = require_tool("hadolint", INSTALL_HINT)
-    result = run([hadolint, "--failure-threshold", "warning", str(DOCKERFILE)])
+    result = run([hadolint, "--failure-threshold", "warning", str(DOCKERFILES[dockerfile])])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -244,6 +256,19 @@ def test_runtime_stage_is_non_root_with_exec_form_cmd_and_healthcheck() -> None:
     assert not any(kw == "RUN" and "uv" in args.split() for kw, args in runtime)
 
 
+def test_frontend_runtime_is_non_root_with_exec_form_cmd_and_healthcheck() -> None:
+    runtime = final_stage(parse_dockerfile(FRONTEND_DOCKERFILE))
+    user = [args for kw, args in runtime if kw == "USER"][-1]
+    uid, gid = user.split(":")
+    assert uid.isdigit(), f"a numeric uid (Kubernetes runAsNonRoot): {user}"
+    assert int(uid) >= 10000, f"a high uid, as the app's: {user}"
+    assert gid.isdigit(), user
+    assert json.loads([args for kw, args in runtime if kw == "CMD"][-1]) == ["node", "server.js"]
+    assert [args for kw, args in runtime if kw == "HEALTHCHECK"], "no HEALTHCHECK"
+    # Only the standalone server: no package manager, no dev dependencies, no build.
+    assert not any(kw == "RUN" for kw, _ in runtime)
+
+
 def test_dockerfile_bakes_in_no_secrets() -> None:
     for keyword, args in parse_dockerfile(DOCKERFILE):
         if keyword in {"ENV", "ARG"}:
@@ -302,27 +327,41 @@ def test_compose_refuses_to_start_without_required_settings(tmp_path: Path) -> N
     empty.write_text("")
     result = compose("--env-file", str(empty), "-f", "compose.yaml", "config", "--quiet")
     assert result.returncode != 0
-    for variable in ("APP_SECRET_KEY", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"):
+    for variable in (
+        "APP_SECRET_KEY", "APP_METRICS_BEARER_TOKEN", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD",
+    ):  # fmt: skip
         assert variable in result.stderr
 
 
 def test_dev_stack_has_the_production_topology(dev_config: dict[str, Any]) -> None:
     services = dev_config["services"]
     assert set(services) >= {
-        "api", "worker", "beat", "migrate", "postgres", "redis", "traefik", "prometheus", "grafana",
+        "api", "frontend", "worker", "beat", "migrate", "postgres", "redis", "traefik",
+        "prometheus", "grafana",
     }  # fmt: skip
     assert services["api"]["deploy"]["replicas"] == 2
     # Replicas can't share a host port; Traefik is the only way in.
-    assert not services["api"].get("ports")
-    assert "container_name" not in services["api"]
+    for name in ("api", "frontend"):
+        assert not services[name].get("ports"), name
+        assert "container_name" not in services[name], name
 
 
 def test_dev_stack_builds_from_the_app_folder(dev_config: dict[str, Any]) -> None:
     """The folder teams copy is the whole build context: no file from the workbook around it."""
-    for name in ("api", "worker", "beat", "migrate"):
+    for name in APP_SERVICES:
         build = dev_config["services"][name]["build"]
         assert Path(build["context"]) == BUILD_CONTEXT, name
         assert build["dockerfile"] == "Dockerfile", name
+
+
+def test_dev_stack_builds_the_frontend_from_its_folder(dev_config: dict[str, Any]) -> None:
+    """The frontend's own folder and Dockerfile; its image named after its package."""
+    frontend = dev_config["services"]["frontend"]
+    assert Path(frontend["build"]["context"]) == FRONTEND_CONTEXT
+    assert frontend["build"]["dockerfile"] == "Dockerfile"
+    package = json.loads((FRONTEND_CONTEXT / "package.json").read_text())["name"]
+    app_image = dev_config["services"]["api"]["image"]
+    assert frontend["image"] == app_image.replace("reference-app", package, 1)
 
 
 def test_dev_stack_commands_follow_the_app_contract(dev_config: dict[str, Any]) -> None:
@@ -358,25 +397,95 @@ def test_startup_order_waits_for_healthy_dependencies(dev_config: dict[str, Any]
     assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
 
 
+def assert_api_goes_before_the_frontend(api: dict[str, str], frontend: dict[str, str]) -> None:
+    """The app's paths, tried first; the frontend's catch-all of the same host, tried last.
+
+    test_traefik.py sends requests through these labels: this only reads them.
+    """
+    api_rule = api["traefik.http.routers.api.rule"]
+    frontend_rule = frontend["traefik.http.routers.frontend.rule"]
+    assert "PathPrefix(`/api`)" in api_rule
+    assert "/metrics" not in api_rule, "the app's metrics stay internal"
+    assert api_rule.startswith(frontend_rule + " && "), "one host for the site"
+    api_priority = int(api["traefik.http.routers.api.priority"])
+    assert 0 < int(frontend["traefik.http.routers.frontend.priority"]) < api_priority
+    # Below the length of any real rule: a more specific router added later goes first.
+    assert api_priority < len("Host(`a`)")
+    assert api["traefik.http.routers.api.middlewares"] == "security-headers,rate-limit,retry"
+    assert frontend["traefik.http.routers.frontend.middlewares"].startswith("security-headers")
+
+
 def test_api_is_routed_by_traefik(dev_config: dict[str, Any]) -> None:
     labels = dev_config["services"]["api"]["labels"]
     assert labels["traefik.enable"] == "true"
     assert labels["traefik.http.services.api.loadbalancer.server.port"] == "8000"
     assert labels["traefik.http.services.api.loadbalancer.healthcheck.path"] == READY_PATH
-    rule = labels["traefik.http.routers.api.rule"]
-    assert "Host(" in rule
-    assert "!PathPrefix(`/metrics`)" in rule
+    assert "Host(" in labels["traefik.http.routers.api.rule"]
+    frontend = dev_config["services"]["frontend"]["labels"]
+    assert frontend["traefik.enable"] == "true"
+    assert_api_goes_before_the_frontend(labels, frontend)
     traefik = " ".join(dev_config["services"]["traefik"]["command"])
     assert "--providers.docker=true" in traefik
     assert "--providers.docker.exposedbydefault=false" in traefik
 
 
 def test_app_containers_are_hardened(dev_config: dict[str, Any]) -> None:
-    for name in ("api", "worker", "beat", "migrate"):
+    for name in (*APP_SERVICES, "frontend"):
         service = dev_config["services"][name]
         assert service.get("read_only") is True, name
         assert service.get("cap_drop") == ["ALL"], name
         assert "no-new-privileges:true" in service.get("security_opt", []), name
+        assert "/tmp" in service["tmpfs"], name  # noqa: S108
+    # Next.js may write its cache: writable although the root filesystem is not.
+    assert NEXT_CACHE in dev_config["services"]["frontend"]["tmpfs"]
+
+
+def frontend_port() -> str:
+    """The port the frontend image serves on (its EXPOSE)."""
+    runtime = final_stage(parse_dockerfile(FRONTEND_DOCKERFILE))
+    (port,) = [args for kw, args in runtime if kw == "EXPOSE"]
+    return port
+
+
+def api_port(api: dict[str, Any]) -> str:
+    """The port the API service's command listens on."""
+    port: str = api["command"][api["command"].index("--port") + 1]
+    return port
+
+
+def assert_frontend_is_wired_to_the_api(
+    services: dict[str, Any], labels: dict[str, str], public_origin: str
+) -> None:
+    """Shared by both stacks: server-side calls to the API by name; one origin, one cookie age."""
+    frontend, api = services["frontend"], services["api"]
+    env, app_env = frontend["environment"], api["environment"]
+    # Inside the network, by the API service's name, on the port its command listens on.
+    assert env["API_URL"] == f"http://api:{api_port(api)}"
+    assert set(frontend["networks"]) & set(api["networks"]), "the frontend cannot reach the API"
+    # The session handlers accept the site's origin, the one the app's emails link to.
+    assert env["FRONTEND_ORIGINS"] == app_env["APP_FRONTEND_URL"] == public_origin
+    assert env["REFRESH_TOKEN_EXPIRE_DAYS"] == app_env["APP_REFRESH_TOKEN_EXPIRE_DAYS"]
+    assert env["HOSTNAME"] == "0.0.0.0"  # noqa: S104 - all interfaces, inside the container
+    # Traefik, the health check and the image agree on the port.
+    port = frontend_port()
+    assert labels["traefik.http.services.frontend.loadbalancer.server.port"] == port
+    probe = frontend["healthcheck"]["test"]
+    assert probe[:3] == ["CMD", "node", "-e"], "slim has no curl: the health check uses Node"
+    assert f"fetch('http://127.0.0.1:{port}/')" in probe[3]
+    assert labels["traefik.http.services.frontend.loadbalancer.healthcheck.path"] == "/"
+
+
+def test_dev_frontend_is_wired_to_the_api(dev_config: dict[str, Any]) -> None:
+    services = dev_config["services"]
+    port = services["traefik"]["ports"][0]["published"]
+    origin = f"http://localhost:{port}"
+    assert_frontend_is_wired_to_the_api(services, services["frontend"]["labels"], origin)
+    frontend = services["frontend"]
+    assert frontend["depends_on"]["api"]["condition"] == "service_healthy"
+    limits = frontend["deploy"]["resources"]["limits"]
+    assert limits["cpus"], "limited like the app's containers"
+    assert limits["memory"], "limited like the app's containers"
+    assert json.loads(services["api"]["environment"]["APP_CORS_ORIGINS"]) == [origin]
 
 
 def worker_scrape_port() -> int:
@@ -406,11 +515,42 @@ def test_dev_worker_metrics_are_scrapeable(dev_config: dict[str, Any]) -> None:
     assert "PROMETHEUS_MULTIPROC_DIR" not in dev_config["services"]["api"]["environment"]
 
 
-def test_trusted_proxy_is_exactly_traefik(dev_config: dict[str, Any]) -> None:
+def metrics_token_file() -> str:
+    """The file prometheus.yml's `api` job reads its bearer token from."""
+    config = yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "api"]
+    assert job["authorization"]["type"] == "Bearer"
+    path: str = job["authorization"]["credentials_file"]
+    return path
+
+
+def test_dev_prometheus_sends_the_apps_metrics_token(dev_config: dict[str, Any]) -> None:
+    """One value: the app's APP_METRICS_BEARER_TOKEN is the file Prometheus reads."""
     services = dev_config["services"]
-    traefik_ip = services["traefik"]["networks"]["edge"]["ipv4_address"]
-    trusted = json.loads(services["api"]["environment"]["APP_TRUSTED_PROXIES"])
-    assert trusted == [traefik_ip]
+    token_file = Path(metrics_token_file())
+    assert token_file.parent == Path("/run/secrets"), "Compose mounts secrets in /run/secrets"
+    (secret,) = [s for s in services["prometheus"]["secrets"] if s["target"] == token_file.name]
+    assert dev_config["secrets"][secret["source"]] == {
+        "name": f"reference-app_{secret['source']}", "environment": "APP_METRICS_BEARER_TOKEN",
+    }  # fmt: skip
+    for name in ("api", "worker", "beat", "migrate"):
+        token = services[name]["environment"]["APP_METRICS_BEARER_TOKEN"]
+        assert len(token) >= 16, f"{name}: production refuses a shorter metrics token"
+
+
+def test_trusted_proxies_are_exactly_traefik_and_the_frontend(dev_config: dict[str, Any]) -> None:
+    """Traefik writes X-Forwarded-For; the frontend's session handlers pass it on to the API."""
+    services = dev_config["services"]
+    fixed = [services[name]["networks"]["edge"]["ipv4_address"] for name in ("traefik", "frontend")]
+    for name in APP_SERVICES:
+        trusted = json.loads(services[name]["environment"]["APP_TRUSTED_PROXIES"])
+        assert trusted == fixed, name
+    # Fixed addresses outside the range Docker hands out, so no other container gets them.
+    (ipam,) = dev_config["networks"]["edge"]["ipam"]["config"]
+    dynamic_range = ipaddress.ip_network(ipam["ip_range"])
+    for address in fixed:
+        assert ipaddress.ip_address(address) in ipaddress.ip_network(ipam["subnet"])
+        assert ipaddress.ip_address(address) not in dynamic_range
 
 
 def test_stateful_services_use_named_volumes(dev_config: dict[str, Any]) -> None:
@@ -445,6 +585,8 @@ def test_env_example_holds_placeholders_not_secrets() -> None:
         if re.search(r"SECRET|PASSWORD", name):
             assert "CHANGE-ME" in value, f"{name} should be an obvious placeholder"
     assert len(values["APP_SECRET_KEY"]) >= 32, "the app rejects keys shorter than 32 chars"
+    assert "CHANGE-ME" in values["APP_METRICS_BEARER_TOKEN"]
+    assert len(values["APP_METRICS_BEARER_TOKEN"]) >= 16, "production rejects shorter tokens"
 
 
 def test_real_env_file_is_git_ignored() -> None:
@@ -464,14 +606,16 @@ def test_stack_file_is_valid() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_stack_requires_an_explicit_image() -> None:
-    result = compose("-f", "stack.yaml", "config", "--quiet", env={"APP_HOST": "x.example.com"})
+@pytest.mark.parametrize("variable", ["APP_IMAGE", "FRONTEND_IMAGE"])
+def test_stack_requires_an_explicit_image(variable: str) -> None:
+    env = {name: value for name, value in STACK_ENV.items() if name != variable}
+    result = compose("-f", "stack.yaml", "config", "--quiet", env=env)
     assert result.returncode != 0
-    assert "APP_IMAGE" in result.stderr
+    assert f"required variable {variable} is missing" in result.stderr
 
 
 def test_stack_rolls_out_start_first_and_rolls_back(stack_config: dict[str, Any]) -> None:
-    for name in ("api", "worker"):
+    for name in ("api", "frontend", "worker"):
         deploy = stack_config["services"][name]["deploy"]
         assert deploy["replicas"] >= 2, name
         assert deploy["update_config"]["order"] == "start-first", name
@@ -495,7 +639,12 @@ def test_stack_uses_external_docker_secrets(stack_config: dict[str, Any]) -> Non
     assert stack_config["secrets"], "no secrets declared"
     for name, secret in stack_config["secrets"].items():
         assert secret.get("external") is True, f"{name} must be created out of band"
-    for name in ("api", "worker", "beat", "migrate"):
+    # The frontend holds none: no secret file, no shim, nothing secret in its environment.
+    frontend = stack_config["services"]["frontend"]
+    assert not frontend.get("secrets")
+    assert not frontend.get("entrypoint")
+    assert SECRET_VARS.isdisjoint(frontend["environment"])
+    for name in APP_SERVICES:
         service = stack_config["services"][name]
         assert SECRET_VARS.isdisjoint(service.get("environment", {})), name
         targets = {s["target"] for s in service["secrets"]}
@@ -526,11 +675,15 @@ def test_stack_worker_metrics_are_scrapeable(stack_config: dict[str, Any]) -> No
 def test_stack_app_services_get_tmp_as_a_mount(stack_config: dict[str, Any]) -> None:
     # Swarm tasks have mounts only: the `tmpfs:` key is silently dropped by
     # `docker stack deploy`, which would leave /tmp read-only.
-    for name in ("api", "worker", "beat", "migrate"):
+    for name in (*APP_SERVICES, "frontend"):
         service = stack_config["services"][name]
+        assert service.get("read_only") is True, name
+        assert service.get("cap_drop") == ["ALL"], name
         assert "tmpfs" not in service, f"{name}: use a tmpfs mount under volumes:"
         mounts = service.get("volumes", [])
         assert any(m["type"] == "tmpfs" and m["target"] == "/tmp" for m in mounts), name  # noqa: S108
+    frontend_mounts = stack_config["services"]["frontend"]["volumes"]
+    assert any(m["type"] == "tmpfs" and m["target"] == NEXT_CACHE for m in frontend_mounts)
 
 
 def test_stack_places_every_service(stack_config: dict[str, Any]) -> None:
@@ -548,3 +701,23 @@ def test_stack_api_is_routed_by_traefik_swarm_provider(stack_config: dict[str, A
     assert labels["traefik.http.services.api.loadbalancer.server.port"] == "8000"
     assert "Host(`api.example.com`)" in labels["traefik.http.routers.api.rule"]
     assert "--providers.swarm=true" in stack_config["services"]["traefik"]["command"]
+    frontend = stack_config["services"]["frontend"]["deploy"]["labels"]
+    assert_api_goes_before_the_frontend(labels, frontend)
+    assert labels["traefik.http.routers.api.tls"] == "true"
+    assert frontend["traefik.http.routers.frontend.tls"] == "true"
+
+
+def test_stack_frontend_is_wired_to_the_api(stack_config: dict[str, Any]) -> None:
+    services = stack_config["services"]
+    labels = services["frontend"]["deploy"]["labels"]
+    origin = f"https://{STACK_ENV['APP_HOST']}"
+    assert_frontend_is_wired_to_the_api(services, labels, origin)
+    assert services["frontend"]["image"] == STACK_ENV["FRONTEND_IMAGE"]
+    # Its address is on the edge overlay, whose whole subnet the app trusts.
+    (ipam,) = stack_config["networks"]["edge"]["ipam"]["config"]
+    trusted = json.loads(services["api"]["environment"]["APP_TRUSTED_PROXIES"])
+    assert trusted == [ipam["subnet"]]
+    assert services["frontend"]["networks"] == {"edge": None}
+    limits = services["frontend"]["deploy"]["resources"]["limits"]
+    assert limits["cpus"]
+    assert limits["memory"]

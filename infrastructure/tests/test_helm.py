@@ -29,15 +29,18 @@ CHART = REPO_ROOT / "infrastructure" / "helm" / "reference-app"
 RELEASE = "reference-app"
 NAMESPACE = "reference-app"
 FAKE_DIGEST = "sha256:" + "0" * 64
-SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"}
+SECRET_VARS = {"APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"}
 
 # name -> extra `helm template` arguments
 RENDERS: dict[str, list[str]] = {
     "dev": ["-f", str(CHART / "values-dev.yaml")],
     "prod": ["-f", str(CHART / "values-prod.yaml")],
-    # What the release pipeline does: pin the exact image CI built.
-    "prod-digest": ["-f", str(CHART / "values-prod.yaml"), "--set", f"image.digest={FAKE_DIGEST}"],
-}
+    # What the release pipeline does: pin the exact images CI built.
+    "prod-digest": [
+        "-f", str(CHART / "values-prod.yaml"),
+        "--set", f"image.digest={FAKE_DIGEST}", "--set", f"frontend.image.digest={FAKE_DIGEST}",
+    ],
+}  # fmt: skip
 # Only these checkov checks may be skipped, and only with a reason.
 ALLOWED_SKIPS = {
     "CKV_K8S_35",  # secrets as env vars: the app's config contract
@@ -183,6 +186,8 @@ def test_existing_secret_is_required() -> None:
 def test_schema_rejects_latest_tag_and_unknown_keys() -> None:
     assert helm_template("--set", "image.tag=latest").returncode != 0
     assert helm_template("--set", "api.replicas=3").returncode != 0
+    assert helm_template("--set", "frontend.image.tag=latest").returncode != 0
+    assert helm_template("--set", "frontend.replicas=3").returncode != 0
 
 
 # --------------------------------------------------------------------------
@@ -198,7 +203,7 @@ def test_renders_every_component(docs: list[dict[str, Any]]) -> None:
     components = {
         d["metadata"]["labels"]["app.kubernetes.io/component"] for d in by_kind(docs, "Deployment")
     }
-    assert components == {"api", "worker", "beat"}
+    assert components == {"api", "frontend", "worker", "beat"}
     assert all(d["metadata"]["namespace"] == NAMESPACE for d in docs if d["kind"] != "Namespace")
 
 
@@ -212,6 +217,10 @@ def test_secrets_are_referenced_from_the_existing_secret(docs: list[dict[str, An
     for name, template in pod_specs(docs).items():
         (container,) = template["spec"]["containers"]
         env = {e["name"]: e for e in container.get("env", [])}
+        if name == "reference-app-frontend":  # holds no secret, reads no Secret at all
+            assert not any("valueFrom" in e or e["name"] in SECRET_VARS for e in env.values())
+            assert "envFrom" not in container
+            continue
         for variable in SECRET_VARS:
             assert "value" not in env[variable], f"{name}: {variable} must not be inline"
             assert env[variable]["valueFrom"]["secretKeyRef"]["name"] == "reference-app-secrets"
@@ -235,6 +244,29 @@ def test_every_pod_is_hardened(docs: list[dict[str, Any]]) -> None:
             assert "emptyDir" in volumes[tmp["name"]], f"{name}: /tmp must be an emptyDir"
             assert container["resources"]["requests"], name
             assert container["resources"]["limits"], name
+
+
+def dockerfile_user(dockerfile: Path) -> tuple[int, int]:
+    """The numeric ``USER uid:gid`` the image's last stage runs as."""
+    users = [
+        line.split()[1] for line in dockerfile.read_text().splitlines() if line.startswith("USER ")
+    ]
+    uid, gid = users[-1].split(":")
+    return int(uid), int(gid)
+
+
+@pytest.mark.parametrize(
+    ("component", "dockerfile"),
+    [("api", "reference_app/Dockerfile"), ("frontend", "reference_app/frontend/Dockerfile")],
+)
+def test_pods_run_as_their_images_user(
+    docs: list[dict[str, Any]], component: str, dockerfile: str
+) -> None:
+    """A pod run as another user than its image's would meet files it was never prepared for."""
+    uid, gid = dockerfile_user(REPO_ROOT / dockerfile)
+    spec = workload(docs, component)["spec"]["template"]["spec"]
+    for context in (spec["securityContext"], spec["containers"][0]["securityContext"]):
+        assert (context["runAsUser"], context["runAsGroup"]) == (uid, gid)
 
 
 def test_api_probes_use_the_health_endpoints(docs: list[dict[str, Any]]) -> None:
@@ -290,26 +322,127 @@ def test_pods_roll_when_config_changes(docs: list[dict[str, Any]]) -> None:
         assert annotations["checksum/config"], component
 
 
+def pod_labels(docs: list[dict[str, Any]], component: str) -> dict[str, str]:
+    labels: dict[str, str] = workload(docs, component)["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def services_by_component(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each Service, by the one component whose pods it selects (checked)."""
+    found = {}
+    for service in by_kind(docs, "Service"):
+        selector = {"matchLabels": service["spec"]["selector"]}
+        components = ("api", "frontend", "worker", "beat")
+        selected = [c for c in components if selector_matches(selector, pod_labels(docs, c))]
+        assert len(selected) == 1, f"{service['metadata']['name']} selects {selected}"
+        found[selected[0]] = service
+    return found
+
+
 def test_service_ingress_and_pdb_select_the_api(docs: list[dict[str, Any]]) -> None:
-    api_labels = workload(docs, "api")["spec"]["template"]["metadata"]["labels"]
-    other_labels = [
-        workload(docs, c)["spec"]["template"]["metadata"]["labels"] for c in ("worker", "beat")
-    ]
-    (service,) = by_kind(docs, "Service")
-    assert selector_matches({"matchLabels": service["spec"]["selector"]}, api_labels)
-    assert not any(
-        selector_matches({"matchLabels": service["spec"]["selector"]}, o) for o in other_labels
-    )
+    services = services_by_component(docs)
+    assert set(services) == {"api", "frontend"}
 
     (ingress,) = by_kind(docs, "Ingress")
     assert ingress["spec"]["ingressClassName"] == "traefik"
     for rule in ingress["spec"]["rules"]:
-        for path in rule["http"]["paths"]:
-            assert path["backend"]["service"]["name"] == service["metadata"]["name"]
-            assert not path["path"].startswith("/metrics")
+        *api_paths, frontend_path = rule["http"]["paths"]
+        for path in api_paths:
+            assert path["backend"]["service"]["name"] == services["api"]["metadata"]["name"]
+            assert path["path"].startswith(("/api", "/docs", "/openapi.json")), path["path"]
+        # Every other path: the frontend (the longest matching path wins, so it comes last).
+        assert frontend_path["path"] == "/"
+        assert frontend_path["pathType"] == "Prefix"
+        frontend_service = frontend_path["backend"]["service"]
+        assert frontend_service["name"] == services["frontend"]["metadata"]["name"]
+        assert frontend_service["port"]["name"] in {
+            p["name"] for p in services["frontend"]["spec"]["ports"]
+        }
 
     pdbs = {p["metadata"]["name"]: p for p in by_kind(docs, "PodDisruptionBudget")}
-    assert selector_matches(pdbs["reference-app-api"]["spec"]["selector"], api_labels)
+    for component in ("api", "frontend"):
+        selector = pdbs[f"reference-app-{component}"]["spec"]["selector"]
+        assert selector_matches(selector, pod_labels(docs, component)), component
+
+
+def test_frontend_calls_the_api_service_from_the_sites_origin(docs: list[dict[str, Any]]) -> None:
+    (container,) = workload(docs, "frontend")["spec"]["template"]["spec"]["containers"]
+    env = container_env(container)
+    api = services_by_component(docs)["api"]
+    assert env["API_URL"] == f"http://{api['metadata']['name']}:{api['spec']['ports'][0]['port']}"
+    (ingress,) = by_kind(docs, "Ingress")
+    scheme = "https" if ingress["spec"].get("tls") else "http"
+    origins = [f"{scheme}://{rule['host']}" for rule in ingress["spec"]["rules"]]
+    assert env["FRONTEND_ORIGINS"].split(",") == origins
+    (configmap,) = by_kind(docs, "ConfigMap")
+    # The app's emails link to the site; the refresh cookie lives as long as the token.
+    assert configmap["data"]["APP_FRONTEND_URL"] == origins[0]
+    days = configmap["data"].get("APP_REFRESH_TOKEN_EXPIRE_DAYS", "7")  # the app's default
+    assert env["REFRESH_TOKEN_EXPIRE_DAYS"] == days
+    # Kubernetes sets HOSTNAME to the pod's name; Next's server listens on it.
+    assert env["HOSTNAME"] == "0.0.0.0"  # noqa: S104
+    (port,) = container["ports"]
+    assert env["PORT"] == str(port["containerPort"])
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/", "port": port["name"]}, probe
+    # Next.js' cache folder is writable although the root filesystem is not.
+    volumes = {
+        v["name"]: v for v in workload(docs, "frontend")["spec"]["template"]["spec"]["volumes"]
+    }
+    (cache,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/app/.next/cache"]
+    assert "emptyDir" in volumes[cache["name"]]
+
+
+def test_only_the_ingress_reaches_the_frontend_and_it_reaches_only_the_api(
+    rendered: dict[str, Path],
+) -> None:
+    for render in ("dev", "prod"):
+        docs = load(rendered[render])
+        values = yaml.safe_load((CHART / "values.yaml").read_text())["networkPolicy"]
+        override = yaml.safe_load((CHART / f"values-{render}.yaml").read_text())
+        ingress_peers = {**values, **override.get("networkPolicy", {})}["ingressFrom"]
+        (policy,) = policies_selecting(docs, "frontend")
+        assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+        (rule,) = policy["spec"]["ingress"]
+        assert rule["from"] == ingress_peers, "the ingress controller only"
+        assert rule["ports"] == [{"protocol": "TCP", "port": 3000}]
+        dns, to_api = policy["spec"]["egress"]
+        assert {p["port"] for p in dns["ports"]} == {53}
+        ((peer,),) = [to_api["to"]]
+        assert selector_matches(peer["podSelector"], pod_labels(docs, "api"))
+        assert not selector_matches(peer["podSelector"], pod_labels(docs, "worker"))
+        assert to_api["ports"] == [{"protocol": "TCP", "port": 8000}], "no database, no cache"
+        # ...and the API's policy lets the frontend's pods in, on its port.
+        (api_policy,) = policies_selecting(docs, "api")
+        (api_rule,) = api_policy["spec"]["ingress"]
+        assert any(
+            "namespaceSelector" not in peer
+            and selector_matches(peer["podSelector"], pod_labels(docs, "frontend"))
+            for peer in api_rule["from"]
+        ), render
+
+
+def test_prod_autoscales_the_frontend(prod: list[dict[str, Any]]) -> None:
+    hpas = {
+        h["spec"]["scaleTargetRef"]["name"]: h for h in by_kind(prod, "HorizontalPodAutoscaler")
+    }
+    assert hpas["reference-app-frontend"]["spec"]["minReplicas"] >= 2
+    assert "replicas" not in workload(prod, "frontend")["spec"]
+
+
+def test_frontend_can_be_left_out() -> None:
+    result = helm_template("-f", str(CHART / "values-prod.yaml"), "--set", "frontend.enabled=false")
+    assert result.returncode == 0, result.stderr
+    docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    components = {d["metadata"]["labels"].get("app.kubernetes.io/component") for d in docs}
+    assert "frontend" not in components
+    (ingress,) = by_kind(docs, "Ingress")
+    paths = [p["path"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    assert paths == ["/api"]
+    (configmap,) = by_kind(docs, "ConfigMap")
+    assert "APP_FRONTEND_URL" not in configmap["data"]
+    (api_policy,) = policies_selecting(docs, "api")
+    assert all("namespaceSelector" in peer for peer in api_policy["spec"]["ingress"][0]["from"])
 
 
 def test_network_policies_cover_every_pod(docs: list[dict[str, Any]]) -> None:
@@ -409,6 +542,66 @@ def test_worker_metrics_port_is_one_setting() -> None:
     assert helm_template("--set", "worker.metricsPort=80").returncode != 0
 
 
+def test_production_never_renders_anonymous_metrics() -> None:
+    """The app refuses to start in production without a metrics token: so does the chart."""
+    prod = ["-f", str(CHART / "values-prod.yaml"), "--set", "secrets.keys.metricsBearerToken="]
+    refused = helm_template(*prod)
+    assert refused.returncode != 0
+    assert "APP_METRICS_BEARER_TOKEN" in refused.stderr
+    assert "APP_METRICS_ENABLED" in refused.stderr
+    # Metrics switched off: no token needed, none passed.
+    for value in ("false", "0"):
+        result = helm_template(
+            *prod, "--set-string", f"config.extraEnv.APP_METRICS_ENABLED={value}"
+        )
+        assert result.returncode == 0, result.stderr
+        docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+        for name, template in pod_specs(docs).items():
+            assert "APP_METRICS_BEARER_TOKEN" not in container_env(
+                template["spec"]["containers"][0]
+            ), name
+    # Outside production the app serves /metrics without one, so the key may be left out.
+    dev = helm_template(
+        "-f", str(CHART / "values-dev.yaml"), "--set", "secrets.keys.metricsBearerToken="
+    )
+    assert dev.returncode == 0, dev.stderr
+
+
+def test_the_pod_monitor_sends_the_apps_metrics_token() -> None:
+    result = helm_template(
+        "-f", str(CHART / "values-prod.yaml"),
+        "--set", "metrics.podMonitor.enabled=true",
+        "--set", "metrics.podMonitor.labels.release=kube-prometheus-stack",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    docs = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    (monitor,) = by_kind(docs, "PodMonitor")
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    spec = monitor["spec"]
+    # job="api" and job="worker", the names the alerts select.
+    assert spec["jobLabel"] == "app.kubernetes.io/component"
+    endpoints = {e["port"]: e for e in spec["podMetricsEndpoints"]}
+    assert set(endpoints) == {"http", "metrics"}
+    for component, port in (("api", "http"), ("worker", "metrics")):
+        template = workload(docs, component)["spec"]["template"]
+        assert selector_matches(spec["selector"], template["metadata"]["labels"]), component
+        assert port in {p["name"] for p in template["spec"]["containers"][0]["ports"]}
+        assert template["metadata"]["labels"]["app.kubernetes.io/component"] == component
+        assert endpoints[port]["path"] == "/metrics"
+    # The same Secret key the API's APP_METRICS_BEARER_TOKEN comes from.
+    (api,) = workload(docs, "api")["spec"]["template"]["spec"]["containers"]
+    (token_env,) = [e for e in api["env"] if e["name"] == "APP_METRICS_BEARER_TOKEN"]
+    assert endpoints["http"]["authorization"] == {
+        "type": "Bearer", "credentials": token_env["valueFrom"]["secretKeyRef"],
+    }  # fmt: skip
+    assert "authorization" not in endpoints["metrics"], "the worker's server checks no token"
+    # Off by default: the cluster may have no Prometheus Operator (no PodMonitor kind).
+    default = [doc for doc in yaml.safe_load_all(helm_template().stdout) if doc]
+    assert default
+    assert not by_kind(default, "PodMonitor")
+
+
 def test_scrape_annotations_follow_the_switch() -> None:
     result = helm_template("--set", "metrics.podAnnotations=false")
     assert result.returncode == 0, result.stderr
@@ -430,7 +623,10 @@ def test_prod_resources_follow_the_prd(prod: list[dict[str, Any]]) -> None:
 
 
 def test_prod_autoscales_the_api(prod: list[dict[str, Any]]) -> None:
-    (hpa,) = by_kind(prod, "HorizontalPodAutoscaler")
+    (hpa,) = [
+        h for h in by_kind(prod, "HorizontalPodAutoscaler")
+        if h["metadata"]["labels"]["app.kubernetes.io/component"] == "api"
+    ]  # fmt: skip
     assert hpa["spec"]["scaleTargetRef"] == {
         "apiVersion": "apps/v1", "kind": "Deployment", "name": "reference-app-api",
     }  # fmt: skip

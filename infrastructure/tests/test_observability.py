@@ -50,6 +50,8 @@ RUNBOOK = OBSERVABILITY / "RUNBOOK.md"
 DASHBOARD = OBSERVABILITY / "grafana" / "dashboards" / "reference_app.json"
 GRAFANA_DATASOURCES = OBSERVABILITY / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
 GRAFANA_PROVIDERS = OBSERVABILITY / "grafana" / "provisioning" / "dashboards" / "dashboards.yml"
+# Where prometheus.yml reads the app's metrics token (compose.yaml mounts the secret there).
+METRICS_TOKEN_FILE = "/run/secrets/metrics_token"
 
 # ---------------------------------------------------------------------------------------------
 # The metric contract: what the app (port 8000) and the workers (port 9808) export.
@@ -439,7 +441,12 @@ def test_prometheus_config_loads_the_rules() -> None:
     assert {"api", "worker"} <= set(jobs)
     assert jobs["api"]["dns_sd_configs"][0]["port"] == 8000
     assert jobs["worker"]["dns_sd_configs"][0]["port"] == 9808
-    assert "credentials_file" in PROMETHEUS_CONFIG.read_text()  # the documented token option
+    # Production refuses to serve /metrics anonymously: the api job sends the token, read from
+    # the file compose.yaml mounts (the app's APP_METRICS_BEARER_TOKEN), never written here.
+    assert jobs["api"]["authorization"] == {
+        "type": "Bearer", "credentials_file": METRICS_TOKEN_FILE,
+    }  # fmt: skip
+    assert "credentials" not in jobs["api"]["authorization"]
 
 
 def test_deployments_serve_metrics_where_prometheus_scrapes() -> None:
@@ -472,9 +479,24 @@ def promtool(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_promtool_check_config() -> None:
+def test_promtool_check_config(tmp_path: Path) -> None:
+    # promtool also checks that every file the config names exists: the rule files, and the
+    # token file, which only exists where the secret is mounted. So the syntax of the real
+    # file is checked as it is, and the full check runs on a copy whose token file exists.
+    syntax = promtool("check", "config", "--syntax-only", "prometheus.yml")
+    assert syntax.returncode == 0, syntax.stdout + syntax.stderr
+    token_file = tmp_path / "metrics_token"
+    token_file.write_text(secrets.token_urlsafe(32))
+    config = load_yaml(PROMETHEUS_CONFIG)
+    config["rule_files"] = [str(PROMETHEUS_DIR / pattern) for pattern in config["rule_files"]]
+    for job in config["scrape_configs"]:
+        if "authorization" in job:
+            assert job["authorization"]["credentials_file"] == METRICS_TOKEN_FILE
+            job["authorization"]["credentials_file"] = str(token_file)
+    copy = tmp_path / "prometheus.yml"
+    copy.write_text(yaml.safe_dump(config, sort_keys=False))
     # Also checks every rule file the config loads.
-    result = promtool("check", "config", "prometheus.yml")
+    result = promtool("check", "config", str(copy))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 rule files found" in result.stdout
 
@@ -674,6 +696,10 @@ def test_prometheus_scrapes_the_app_and_evaluates_the_rules(tmp_path: Path) -> N
     # The app's own test configuration: SQLite in the temp dir, in-memory cache, no rate
     # limits (the test sends bursts). APP_* variables from the caller's shell are dropped and
     # cwd is the temp dir (no stray .env), so the run does not depend on the machine.
+    # /metrics is protected as in production: Prometheus reads the token from a file.
+    metrics_token = secrets.token_urlsafe(32)
+    token_file = tmp_path / "metrics_token"
+    token_file.write_text(metrics_token)
     env = {k: v for k, v in os.environ.items() if not k.startswith("APP_")}
     env |= {
         "APP_ENVIRONMENT": "test",
@@ -681,6 +707,7 @@ def test_prometheus_scrapes_the_app_and_evaluates_the_rules(tmp_path: Path) -> N
         "APP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
         "APP_AUTO_MIGRATE": "true",
         "APP_RATE_LIMIT_ENABLED": "false",
+        "APP_METRICS_BEARER_TOKEN": metrics_token,
     }
     app_cmd = [
         *(sys.executable, "-m", "uvicorn", "--factory", "reference_app.main:create_app"),
@@ -688,13 +715,20 @@ def test_prometheus_scrapes_the_app_and_evaluates_the_rules(tmp_path: Path) -> N
     ]
     app_log = tmp_path / "app.log"
 
-    # Prometheus with our real rules, scraping every second so the test is quick.
+    # Prometheus with our real rules and the real api job's authorization (its token file
+    # moved to the temp dir), scraping every second so the test is quick.
     # JSON is valid YAML, so the config is written with json.dumps.
+    jobs = {job["job_name"]: job for job in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
+    authorization = {**jobs["api"]["authorization"], "credentials_file": str(token_file)}
     config = {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(RULES_FILE)],
         "scrape_configs": [
-            {"job_name": "api", "static_configs": [{"targets": [f"127.0.0.1:{app_port}"]}]}
+            {
+                "job_name": "api",
+                "static_configs": [{"targets": [f"127.0.0.1:{app_port}"]}],
+                "authorization": authorization,
+            }
         ],
     }
     config_file = tmp_path / "prometheus.yml"
@@ -713,17 +747,20 @@ def test_prometheus_scrapes_the_app_and_evaluates_the_rules(tmp_path: Path) -> N
         wait_for("the app to answer", lambda: status_ok(f"{app_url}/api/v1/health/live"),
                  APP_START_TIMEOUT, app, app_log)  # fmt: skip
 
-        metrics = httpx.get(f"{app_url}/metrics", timeout=5)
+        bearer = {"Authorization": f"Bearer {metrics_token}"}
+        metrics = httpx.get(f"{app_url}/metrics", headers=bearer, timeout=5)
         if metrics.status_code == 404:
             pytest.fail("GET /metrics returned 404: the app does not export its metrics yet. "
                         "It must serve the contract in infrastructure/observability/README.md "
                         "(prometheus-client text format) at /metrics on the API port.",
                         pytrace=False)  # fmt: skip
         assert metrics.status_code == 200, (
-            f"GET /metrics: {metrics.status_code}. With no metrics token configured "
-            "(APP_ENVIRONMENT=test) Prometheus must be able to scrape it without one."
+            f"GET /metrics with the token: {metrics.status_code}. Prometheus sends "
+            "APP_METRICS_BEARER_TOKEN as a bearer token and must be let in."
         )
         assert metrics.headers["content-type"].startswith("text/plain"), metrics.headers
+        anonymous = httpx.get(f"{app_url}/metrics", timeout=5)
+        assert anonymous.status_code == 401, "with a token configured, /metrics is not public"
 
         with running(prometheus_cmd, prometheus_log, cwd=tmp_path) as server:
             wait_for("Prometheus to be ready", lambda: status_ok(f"{api.base_url}/-/ready"),

@@ -604,6 +604,30 @@ def test_no_database_port_open_to_the_internet(parsed: dict[Path, dict[str, Any]
     assert not problems, "\n".join(problems)
 
 
+def test_every_module_that_configures_the_app_gives_it_a_metrics_token(
+    parsed: dict[Path, dict[str, Any]],
+) -> None:
+    """Production refuses to start without APP_METRICS_BEARER_TOKEN (>= 16 characters, see
+    reference_app/core/config.py): wherever the app gets its APP_SECRET_KEY, it gets one too."""
+    problems = []
+    for module in MODULES:
+        code = "\n".join(
+            _without_comments(p.read_text(encoding="utf-8")) for p in module.glob("*.tf")
+        )
+        if "APP_SECRET_KEY" in code and "APP_METRICS_BEARER_TOKEN" not in code:
+            problems.append(f"{module.name}: APP_SECRET_KEY without APP_METRICS_BEARER_TOKEN")
+    generated = [
+        (path, body)
+        for path, resource_type, name, body in resources(parsed)
+        if resource_type == "random_password" and name == "metrics_bearer_token"
+    ]
+    assert generated, "no module generates the metrics token"
+    for path, body in generated:
+        if int(body["length"]) < 16:
+            problems.append(f"{path.relative_to(TERRAFORM_ROOT)}: token shorter than 16")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("environment", ENVIRONMENTS, ids=_config_id)
 def test_environment_has_remote_backend_and_docs(
     parsed: dict[Path, dict[str, Any]], environment: Path
@@ -715,4 +739,6 @@ def test_workflow_is_valid_yaml() -> None:
         )
         for step in job["steps"]:
             uses = step.get("uses", "")
-            assert not uses or re.search(r"@v?\d", uses), f"pin action versions: {uses}"
+            # A version tag or, as the workflows now pin them, a full commit SHA.
+            pinned = re.search(r"@(v?\d|[0-9a-f]{40}$)", uses)
+            assert not uses or pinned, f"pin action versions: {uses}"

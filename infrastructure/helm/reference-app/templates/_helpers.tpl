@@ -84,6 +84,10 @@ APP_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 APP_CORS_ORIGINS: {{ .Values.config.corsOrigins | toJson | quote }}
 APP_TRUSTED_PROXIES: {{ .Values.config.trustedProxies | toJson | quote }}
 APP_AUTO_MIGRATE: {{ .Values.config.autoMigrate | toString | quote }}
+{{- if and .Values.frontend.enabled (not (hasKey .Values.config.extraEnv "APP_FRONTEND_URL")) }}
+{{- /* Where the app's emails link (/reset-password, /posts/<id>): the frontend. */}}
+APP_FRONTEND_URL: {{ first (splitList "," (include "reference-app.publicOrigins" .)) | quote }}
+{{- end }}
 {{- range $key, $value := .Values.config.extraEnv }}
 {{ $key }}: {{ $value | toString | quote }}
 {{- end }}
@@ -106,6 +110,21 @@ APP_AUTO_MIGRATE: {{ .Values.config.autoMigrate | toString | quote }}
     secretKeyRef:
       name: {{ include "reference-app.secretName" . }}
       key: {{ .Values.secrets.keys.redisUrl }}
+{{- if .Values.secrets.keys.metricsBearerToken }}
+- name: APP_METRICS_BEARER_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "reference-app.secretName" . }}
+      key: {{ .Values.secrets.keys.metricsBearerToken }}
+{{- else if and (eq .Values.config.environment "production") (include "reference-app.metricsEnabled" .) }}
+{{- fail "secrets.keys.metricsBearerToken is empty, but production refuses to serve /metrics without APP_METRICS_BEARER_TOKEN: name its key in the Secret, or set config.extraEnv.APP_METRICS_ENABLED: \"false\"" }}
+{{- end }}
+{{- end }}
+
+{{/* "true" unless config.extraEnv turns the app's metrics off (empty string: off). */}}
+{{- define "reference-app.metricsEnabled" -}}
+{{- $value := dig "APP_METRICS_ENABLED" "true" .Values.config.extraEnv | toString | lower }}
+{{- if not (has $value (list "false" "0" "no" "off")) }}true{{ end }}
 {{- end }}
 
 {{/* Environment for long-running workloads: ConfigMap + Secret refs. */}}
@@ -163,9 +182,8 @@ imagePullSecrets:
   mountPath: /tmp
 {{- end }}
 
-{{/* Egress allowed to every app pod (see networkpolicy.yaml). */}}
-{{- define "reference-app.egressRules" -}}
-# DNS: without it nothing resolves the database host name.
+{{/* DNS: without it nothing resolves a host name (the database's, the API's). */}}
+{{- define "reference-app.dnsEgressRule" -}}
 - to:
     - namespaceSelector:
         matchLabels:
@@ -178,6 +196,11 @@ imagePullSecrets:
       port: 53
     - protocol: TCP
       port: 53
+{{- end }}
+
+{{/* Egress allowed to every pod of the app's image (see networkpolicy.yaml). */}}
+{{- define "reference-app.egressRules" -}}
+{{ include "reference-app.dnsEgressRule" . }}
 - to:
     {{- toYaml .Values.networkPolicy.database.to | nindent 4 }}
   ports:
@@ -190,5 +213,52 @@ imagePullSecrets:
       port: {{ .Values.networkPolicy.redis.port }}
 {{- with .Values.networkPolicy.extraEgress }}
 {{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The frontend's image: repository@digest when a digest is given, else repository:tag. */}}
+{{- define "reference-app.frontendImage" -}}
+{{- with .Values.frontend.image }}
+{{- if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository (default $.Chart.AppVersion .tag) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The site's public origins, comma-separated: frontend.publicOrigins, else one per
+ingress host (https when the Ingress or the IngressRoute has TLS). The frontend's
+session handlers accept requests from these only; the app's emails link to the first.
+*/}}
+{{- define "reference-app.publicOrigins" -}}
+{{- if .Values.frontend.publicOrigins }}
+{{- join "," .Values.frontend.publicOrigins }}
+{{- else }}
+{{- $tls := or .Values.ingress.tls (and .Values.traefik.ingressRoute.enabled (or .Values.traefik.ingressRoute.tls.secretName .Values.traefik.ingressRoute.tls.certResolver)) }}
+{{- $origins := list }}
+{{- range .Values.ingress.hosts }}
+{{- $origins = append $origins (printf "%s://%s" (ternary "https" "http" (not (empty $tls))) .host) }}
+{{- end }}
+{{- required "frontend.publicOrigins is needed when ingress.hosts is empty" (join "," $origins) }}
+{{- end }}
+{{- end }}
+
+{{/* The frontend's Pino level for the app's log level (Pino's names differ). */}}
+{{- define "reference-app.frontendLogLevel" -}}
+{{- get (dict "DEBUG" "debug" "INFO" "info" "WARNING" "warn" "ERROR" "error" "CRITICAL" "fatal") .Values.config.logLevel }}
+{{- end }}
+
+{{/*
+Checkov skips of the frontend: only those about its image (it holds no secret,
+so CKV_K8S_35 does not apply).
+*/}}
+{{- define "reference-app.frontendCheckovSkips" -}}
+{{- if ne .Values.image.pullPolicy "Always" }}
+checkov.io/skip5: "CKV_K8S_15=Dev render - the image is imported into a local cluster (k3d/kind), so it cannot be pulled; production uses Always."
+{{- end }}
+{{- if not .Values.frontend.image.digest }}
+checkov.io/skip2: "CKV_K8S_43=No digest in this render; the release pipeline sets frontend.image.digest, which removes this skip."
 {{- end }}
 {{- end }}

@@ -24,7 +24,7 @@ output "eks_app_role_arn" {
 }
 
 output "app_secret_arns" {
-  description = "Secrets Manager ARNs of APP_SECRET_KEY, APP_DATABASE_URL and APP_REDIS_URL."
+  description = "Secrets Manager ARNs of APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and APP_METRICS_BEARER_TOKEN."
   value       = module.data.app_secret_arns
 }
 

@@ -18,3 +18,9 @@ output "app_secrets" {
   value       = one(module.doks[*].app_secrets)
   sensitive   = true
 }
+
+output "metrics_bearer_token" {
+  description = "Bearer token a Prometheus must send to scrape GET /metrics (platform = app-platform; on doks it is in app_secrets)."
+  value       = one(module.app_platform[*].metrics_bearer_token)
+  sensitive   = true
+}

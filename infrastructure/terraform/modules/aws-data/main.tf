@@ -33,6 +33,13 @@ resource "random_password" "app_secret_key" {
   special = false
 }
 
+# Bearer token of GET /metrics: production refuses to start without one, and
+# whatever scrapes the app (Prometheus, an OpenTelemetry collector) sends it.
+resource "random_password" "metrics_bearer_token" {
+  length  = 48 # the app requires >= 16 characters
+  special = false
+}
+
 # --- Network access ------------------------------------------------------------------
 # A "client" security group: whatever carries it (ECS tasks, EKS nodes) may
 # reach the data stores; nothing else can. The data stores never need to know
@@ -314,7 +321,7 @@ resource "aws_elasticache_replication_group" "this" {
 }
 
 # --- Secrets Manager ---------------------------------------------------------------
-# The three values the app reads at start-up. ECS injects them as environment
+# The four values the app reads at start-up. ECS injects them as environment
 # variables (task definition "secrets"); on EKS a CSI driver / External
 # Secrets reads them with the pod's IAM role.
 locals {
@@ -336,11 +343,12 @@ locals {
 
   # for_each keys must not be derived from sensitive values, so the names are
   # listed separately from the (sensitive) values.
-  app_secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"])
+  app_secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"])
   app_secrets = {
-    APP_SECRET_KEY   = random_password.app_secret_key.result
-    APP_DATABASE_URL = local.database_url
-    APP_REDIS_URL    = local.redis_url
+    APP_SECRET_KEY           = random_password.app_secret_key.result
+    APP_DATABASE_URL         = local.database_url
+    APP_REDIS_URL            = local.redis_url
+    APP_METRICS_BEARER_TOKEN = random_password.metrics_bearer_token.result
   }
 }
 

@@ -4,7 +4,7 @@ output "client_security_group_id" {
 }
 
 output "app_secret_arns" {
-  description = "Map of app environment variable name => Secrets Manager secret ARN (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL)."
+  description = "Map of app environment variable name => Secrets Manager secret ARN (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL, APP_METRICS_BEARER_TOKEN)."
   # Taken from the secret *versions* so that consumers (e.g. the migration
   # task) only run once the values exist.
   value = { for name, version in aws_secretsmanager_secret_version.app : name => version.arn }

@@ -172,12 +172,12 @@ variable "app_service_account" {
 }
 
 variable "app_secret_arns" {
-  description = "Secrets Manager ARNs the app pods may read (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL), e.g. through the Secrets Store CSI driver or External Secrets."
+  description = "Secrets Manager ARNs the app pods may read (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL, APP_METRICS_BEARER_TOKEN), e.g. through the Secrets Store CSI driver or External Secrets."
   type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"], keys(var.app_secret_arns))) == 0
-    error_message = "app_secret_arns must contain APP_SECRET_KEY, APP_DATABASE_URL and APP_REDIS_URL."
+    condition     = length(setsubtract(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"], keys(var.app_secret_arns))) == 0
+    error_message = "app_secret_arns must contain APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and APP_METRICS_BEARER_TOKEN (production refuses to start without it)."
   }
 }
 

@@ -32,6 +32,13 @@ resource "random_password" "app_secret_key" {
   special = false
 }
 
+# Bearer token of GET /metrics: production refuses to start without one, and
+# whatever scrapes the app (Prometheus, an OpenTelemetry collector) sends it.
+resource "random_password" "metrics_bearer_token" {
+  length  = 48 # the app requires >= 16 characters
+  special = false
+}
+
 resource "digitalocean_app" "this" {
   spec {
     name   = var.name
@@ -87,6 +94,15 @@ resource "digitalocean_app" "this" {
     env {
       key   = "APP_REDIS_URL"
       value = var.redis_url
+      scope = "RUN_TIME"
+      type  = "SECRET"
+    }
+
+    # Without it, production refuses to start: GET /metrics is routed to the
+    # internet like every path, so it answers only this bearer token.
+    env {
+      key   = "APP_METRICS_BEARER_TOKEN"
+      value = random_password.metrics_bearer_token.result
       scope = "RUN_TIME"
       type  = "SECRET"
     }

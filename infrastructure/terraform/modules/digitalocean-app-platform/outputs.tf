@@ -12,3 +12,9 @@ output "default_ingress" {
   description = "The ondigitalocean.app hostname; point your domain's CNAME at it."
   value       = digitalocean_app.this.default_ingress
 }
+
+output "metrics_bearer_token" {
+  description = "APP_METRICS_BEARER_TOKEN: the bearer token a Prometheus scraping GET /metrics must send (App Platform never displays SECRET values again)."
+  value       = random_password.metrics_bearer_token.result
+  sensitive   = true
+}

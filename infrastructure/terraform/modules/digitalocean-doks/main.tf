@@ -78,3 +78,10 @@ resource "random_password" "app_secret_key" {
   length  = 64
   special = false
 }
+
+# Bearer token of GET /metrics: production refuses to start without one, and
+# whatever scrapes the app (Prometheus, an OpenTelemetry collector) sends it.
+resource "random_password" "metrics_bearer_token" {
+  length  = 48 # the app requires >= 16 characters
+  special = false
+}

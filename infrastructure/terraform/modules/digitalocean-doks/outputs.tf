@@ -9,11 +9,12 @@ output "cluster_endpoint" {
 }
 
 output "app_secrets" {
-  description = "APP_SECRET_KEY, APP_DATABASE_URL and APP_REDIS_URL for a Kubernetes Secret (see the environment README)."
+  description = "APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and APP_METRICS_BEARER_TOKEN for a Kubernetes Secret (see the environment README)."
   value = {
-    APP_SECRET_KEY   = random_password.app_secret_key.result
-    APP_DATABASE_URL = var.database_url
-    APP_REDIS_URL    = var.redis_url
+    APP_SECRET_KEY           = random_password.app_secret_key.result
+    APP_DATABASE_URL         = var.database_url
+    APP_REDIS_URL            = var.redis_url
+    APP_METRICS_BEARER_TOKEN = random_password.metrics_bearer_token.result
   }
   sensitive = true
 }

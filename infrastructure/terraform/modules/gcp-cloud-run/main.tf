@@ -14,7 +14,8 @@ locals {
     APP_LOG_LEVEL    = var.log_level
   }
   # Environment variables resolved from Secret Manager when an instance starts.
-  secret_env = ["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"]
+  # APP_METRICS_BEARER_TOKEN: production serves GET /metrics only with it.
+  secret_env = ["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"]
 
   celery_processes = var.enable_worker ? {
     worker = {

@@ -49,12 +49,12 @@ variable "subnet_id" {
 }
 
 variable "secret_ids" {
-  description = "Secret Manager secret IDs from gcp-data: APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and REDIS_CA_CERT."
+  description = "Secret Manager secret IDs from gcp-data: APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL, APP_METRICS_BEARER_TOKEN and REDIS_CA_CERT."
   type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "REDIS_CA_CERT"], keys(var.secret_ids))) == 0
-    error_message = "secret_ids must contain APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and REDIS_CA_CERT."
+    condition     = length(setsubtract(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN", "REDIS_CA_CERT"], keys(var.secret_ids))) == 0
+    error_message = "secret_ids must contain APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL, APP_METRICS_BEARER_TOKEN and REDIS_CA_CERT."
   }
 }
 

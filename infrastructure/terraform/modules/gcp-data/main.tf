@@ -15,6 +15,13 @@ resource "random_password" "app_secret_key" {
   special = false
 }
 
+# Bearer token of GET /metrics: production refuses to start without one, and
+# whatever scrapes the app (Prometheus, an OpenTelemetry collector) sends it.
+resource "random_password" "metrics_bearer_token" {
+  length  = 48 # the app requires >= 16 characters
+  special = false
+}
+
 # Cloud SQL instance names cannot be reused for a week after deletion, so a
 # random suffix keeps re-creation (e.g. a restore into a new instance) painless.
 resource "random_id" "db_suffix" {
@@ -207,12 +214,13 @@ locals {
   )
 
   # for_each keys must not be derived from sensitive values.
-  secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "REDIS_CA_CERT"])
+  secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN", "REDIS_CA_CERT"])
   secret_values = {
-    APP_SECRET_KEY   = random_password.app_secret_key.result
-    APP_DATABASE_URL = local.database_url
-    APP_REDIS_URL    = local.redis_url
-    REDIS_CA_CERT    = google_redis_instance.cache.server_ca_certs[0].cert
+    APP_SECRET_KEY           = random_password.app_secret_key.result
+    APP_DATABASE_URL         = local.database_url
+    APP_REDIS_URL            = local.redis_url
+    APP_METRICS_BEARER_TOKEN = random_password.metrics_bearer_token.result
+    REDIS_CA_CERT            = google_redis_instance.cache.server_ca_certs[0].cert
   }
 }
 

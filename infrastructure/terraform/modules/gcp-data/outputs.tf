@@ -1,5 +1,5 @@
 output "secret_ids" {
-  description = "Map of app environment variable name => Secret Manager secret ID (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL) plus REDIS_CA_CERT."
+  description = "Map of app environment variable name => Secret Manager secret ID (APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL, APP_METRICS_BEARER_TOKEN) plus REDIS_CA_CERT."
   # From the versions, so consumers only start once the values exist.
   value = { for name, version in google_secret_manager_secret_version.app : name => google_secret_manager_secret.app[name].secret_id }
 }

@@ -116,16 +116,24 @@ locals {
   )
 
   # for_each keys must not be derived from sensitive values.
-  app_secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL"])
+  app_secret_names = toset(["APP_SECRET_KEY", "APP_DATABASE_URL", "APP_REDIS_URL", "APP_METRICS_BEARER_TOKEN"])
   app_secrets = {
-    APP_SECRET_KEY   = random_password.app_secret_key.result
-    APP_DATABASE_URL = local.database_url
-    APP_REDIS_URL    = local.redis_url
+    APP_SECRET_KEY           = random_password.app_secret_key.result
+    APP_DATABASE_URL         = local.database_url
+    APP_REDIS_URL            = local.redis_url
+    APP_METRICS_BEARER_TOKEN = random_password.metrics_bearer_token.result
   }
 }
 
 resource "random_password" "app_secret_key" {
   length  = 64 # the app requires >= 32 characters
+  special = false
+}
+
+# Bearer token of GET /metrics: production refuses to start without one, and
+# whatever scrapes the app (Prometheus, an OpenTelemetry collector) sends it.
+resource "random_password" "metrics_bearer_token" {
+  length  = 48 # the app requires >= 16 characters
   special = false
 }
 

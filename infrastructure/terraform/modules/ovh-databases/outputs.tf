@@ -19,7 +19,7 @@ output "key_manager_secret_ids" {
 }
 
 output "app_secrets" {
-  description = "APP_SECRET_KEY, APP_DATABASE_URL and APP_REDIS_URL, for creating the Kubernetes Secret."
+  description = "APP_SECRET_KEY, APP_DATABASE_URL, APP_REDIS_URL and APP_METRICS_BEARER_TOKEN, for creating the Kubernetes Secret."
   value       = local.app_secrets
   sensitive   = true
 }
