@@ -13,6 +13,7 @@ SECURE_PRODUCTION: dict[str, Any] = {
     "environment": "production",
     "secret_key": "a-production-secret-key-of-at-least-thirty-two-characters",
     "database_url": "postgresql+asyncpg://app@db.internal:5432/app",
+    "metrics_bearer_token": "a-metrics-token-for-prometheus",
 }
 
 

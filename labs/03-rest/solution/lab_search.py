@@ -13,8 +13,8 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from reference_app.api.deps import SessionDep
+from reference_app.api.pagination import Page, PageParamsDep, build_page, paginate
 from reference_app.core.errors import ERROR_RESPONSES, NotFoundError
-from reference_app.core.pagination import Page, PageParamsDep, build_page, paginate
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostRead
 from reference_app.users.models import User

@@ -9,8 +9,8 @@ from enum import StrEnum
 from fastapi import APIRouter
 
 from reference_app.api.deps import SessionDep
+from reference_app.api.pagination import Page, PageParamsDep, build_page
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.core.pagination import Page, PageParamsDep, build_page
 from reference_app.posts.schemas import PostRead
 
 router = APIRouter(prefix="/lab/posts", tags=["lab"], responses=ERROR_RESPONSES)

@@ -9,8 +9,8 @@ The lab's tests build the app with this listener in place of the app's own
 (``invalidate_posts`` in ``reference_app/posts/cache.py``).
 """
 
-from reference_app.core.cache import Cache
-from reference_app.core.events import ChangeEvent, ChangeListener
+from reference_app.caching.cache import Cache
+from reference_app.changes import ChangeEvent, ChangeListener
 from reference_app.posts.cache import PUBLIC_LIST, post_key
 
 

@@ -11,8 +11,8 @@ The lab's tests build the app with this listener in place of the app's own
 It has bugs: readers are served stale posts. The README says what it must do.
 """
 
-from reference_app.core.cache import Cache, CacheKey
-from reference_app.core.events import ChangeAction, ChangeEvent, ChangeListener
+from reference_app.caching.cache import Cache, CacheKey
+from reference_app.changes import ChangeAction, ChangeEvent, ChangeListener
 from reference_app.posts.cache import PUBLIC_LIST
 
 

@@ -15,7 +15,7 @@ from httpx import AsyncClient, Response
 from labsupport.app import API, Account, app_client, make_settings, sign_up
 from labsupport.student import import_student
 
-from reference_app.core.cache import Cache
+from reference_app.caching.cache import Cache
 from reference_app.main import create_app
 
 pytest_plugins = ["labsupport.plugin"]

@@ -12,7 +12,7 @@ from fastapi import Request, Response
 from limits import parse
 
 from reference_app.api.deps import CurrentUser
-from reference_app.core.rate_limit import RateLimitedError, RateLimiter
+from reference_app.rate_limiting.limiter import RateLimitedError, RateLimiter
 
 POSTS_PER_USER = parse("3/minute")
 BUCKET = "posts-per-user"

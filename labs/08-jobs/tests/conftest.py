@@ -33,11 +33,12 @@ from sqlmodel import select
 
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker
-from reference_app.jobs.base import JobRuntime, JobTask
+from reference_app.jobs.base import JobTask
 from reference_app.jobs.email import TransientEmailError
 from reference_app.jobs.errors import PermanentJobError
 from reference_app.jobs.factory import create_celery_app
 from reference_app.jobs.models import DeadLetter
+from reference_app.jobs.runtime import JobRuntime
 from reference_app.posts.models import Post
 from reference_app.users.models import User
 

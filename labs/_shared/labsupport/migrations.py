@@ -6,7 +6,6 @@ being copied into the installed app. The app's ``env.py`` runs them on the conne
 over (``config.attributes["connection"]``), here a plain synchronous one.
 """
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,19 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
 
-import reference_app
-
-APP_VERSIONS = Path(reference_app.__file__).parent / "migrations" / "versions"
+from reference_app.core.database import alembic_config as app_alembic_config
 
 
 def alembic_config(extra_versions: Path | None = None) -> Config:
     """The app's migration environment, reading revisions from the app and ``extra_versions``."""
-    config = Config()
-    config.set_main_option("script_location", "reference_app:migrations")
-    locations = [APP_VERSIONS] + ([extra_versions] if extra_versions else [])
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
-    return config
+    return app_alembic_config([extra_versions] if extra_versions else [])
 
 
 def sync_engine(database: Path) -> sa.Engine:

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from reference_app.core.cache import Cache
+from reference_app.caching.cache import Cache
 
 
 async def test_a_deleted_post_is_gone(author: Any, write: Any, delete: Any, read: Any) -> None:

@@ -6,7 +6,7 @@ import pytest
 from fastapi import FastAPI
 from labsupport.app import sign_up
 
-from reference_app.core.rate_limit import RateLimiter
+from reference_app.rate_limiting.limiter import RateLimiter
 
 
 async def test_a_refused_post_is_not_written(client: Any, author: Any, write: Any) -> None:
