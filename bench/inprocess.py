@@ -2,6 +2,7 @@
 
     uv run python bench/inprocess.py                 # ms per request for each path
     uv run python bench/inprocess.py --profile post  # and cProfile's top functions for one path
+    uv run python bench/inprocess.py --config production >/dev/null  # as deployed (table: stderr)
 
 wrk (run_bench.py) measures what a client sees, but on two cores the client, the server and the
 rest of the machine share the CPU, so its numbers move from run to run. Calling the app with a
@@ -32,7 +33,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 from bare_app import app as bare_app  # noqa: E402  (sibling files, not a package)
 from route_floor_app import app as route_floor_app  # noqa: E402
-from run_bench import USER  # noqa: E402
+from run_bench import (  # noqa: E402
+    METRICS_TOKEN,
+    NEVER_REACHED,
+    REDIS_URL,
+    SECRET,
+    USER,
+    database,
+)
 
 Call = Callable[[], Awaitable[int]]
 
@@ -108,25 +116,49 @@ async def seed(app: FastAPI) -> tuple[str, str]:
         return token, post.json()["id"]
 
 
-async def main() -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="requests per path")
     parser.add_argument("--profile", help="profile this path name (see the table)")
     parser.add_argument("--rate-limit", action="store_true", help="switch the limiter on")
+    parser.add_argument(
+        "--config",
+        choices=["test", "production"],
+        default="test",
+        help="test: SQLite, no Redis, WARNING logs; production: as run_bench.py's production "
+        "(PostgreSQL, Redis, limits on, metrics, the JSON access log on stdout)",
+    )
     args = parser.parse_args()
+    # The database is made and dropped outside the event loop (run_bench's helper runs its own).
+    with database(args.config == "production") as url:
+        return asyncio.run(measure(args, url))
 
+
+async def measure(args: argparse.Namespace, url: str) -> int:
     with tempfile.TemporaryDirectory() as directory:
-        settings = Settings.model_validate(
-            {
-                "environment": "test",
-                "database_url": f"sqlite+aiosqlite:///{directory}/bench.db",
+        values: dict[str, object] = {
+            "environment": "test",
+            "database_url": url,
+            "auto_migrate": True,
+            "log_level": "WARNING",
+            "rate_limit_enabled": args.rate_limit,
+            "rate_limit_default": NEVER_REACHED,
+        }
+        if args.config == "production":
+            values = {
+                "environment": "production",
+                "database_url": url,
                 "auto_migrate": True,
-                "log_level": "WARNING",
-                "rate_limit_enabled": args.rate_limit,
-                "rate_limit_default": "1000000/minute",
+                "secret_key": SECRET,
+                "cors_origins": ["https://app.example.com"],
+                "metrics_bearer_token": METRICS_TOKEN,
+                "redis_url": REDIS_URL,
+                "redis_key_prefix": f"bench-inprocess-{Path(directory).name}:",
+                "rate_limit_default": NEVER_REACHED,
+                "rate_limit_auth_per_ip": NEVER_REACHED,
+                "rate_limit_auth_per_account": NEVER_REACHED,
             }
-        )
-        app = create_app(settings)
+        app = create_app(Settings.model_validate(values))
         async with LifespanManager(app):
             token, post_id = await seed(app)
             auth = {"Authorization": f"Bearer {token}"}
@@ -138,17 +170,19 @@ async def main() -> int:
                 "list": asgi_get(app, "/api/v1/posts"),
                 "me": asgi_get(app, "/api/v1/users/me", auth),
             }
-            print("| path | CPU ms per request |\n|---|---:|")
+            # stderr: in production the access log takes stdout, one JSON line per request.
+            print(f"{args.config}:\n| path | CPU ms per request |\n|---|---:|", file=sys.stderr)
             for name, call in paths.items():
-                print(f"| {name} | {await time_per_call(call, args.count):.3f} |")
+                milliseconds = await time_per_call(call, args.count)
+                print(f"| {name} | {milliseconds:.3f} |", file=sys.stderr)
             if args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
                 await time_per_call(paths[args.profile], args.count)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())

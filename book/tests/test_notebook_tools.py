@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook import notebook
+from workbook import notebook, tools
 
 INSTALL = "bash .ci/install.sh"
 # On PATH on a machine with the observability tools, never in .tools/bin (looked in first).
@@ -21,7 +21,7 @@ TOOL = "promtool"
 @pytest.fixture
 def empty_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A PATH with one empty folder: the tool is on no PATH and not in .tools/bin."""
-    assert not (notebook.load_infra_tools().LOCAL_TOOL_DIR / TOOL).exists()
+    assert not (tools.LOCAL_TOOL_DIR / TOOL).exists()
     monkeypatch.setenv("PATH", str(tmp_path))
     return tmp_path
 

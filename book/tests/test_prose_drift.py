@@ -9,7 +9,8 @@
 - `workbook doctor` listed a tool for chapters that do not exist.
 - Lesson 02 called the newest migration "the first migration".
 - Lesson 01's router prose contradicted the docstring printed under it.
-- Lessons 09 and 12 stated live results in prose, also on a run where the tool was missing.
+- Lessons 09 and 12 (now 11 and 14) stated live results in prose, also on a run where the
+  tool was missing.
 
 Run alone: ``uv run pytest book/tests/test_prose_drift.py --no-cov``
 """
@@ -59,7 +60,7 @@ def test_lessons_find_pinned_tools_through_find_tool(lesson: Path) -> None:
     code = "\n".join(code_cells(lesson))
     for tool in PINNED_TOOLS:
         assert f'shutil.which("{tool}")' not in code, f"{lesson.name}: use find_tool({tool!r})"
-        assert f'infra_tools.find_tool("{tool}")' not in code, f"{lesson.name}: use find_tool"
+        assert f'locate("{tool}")' not in code, f"{lesson.name}: use find_tool({tool!r})"
 
 
 def shows_something(statement: ast.If) -> bool:
@@ -209,7 +210,7 @@ def markdown_cells(lesson: Path) -> list[str]:
 
 
 GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([\w-]+)`|```\{glue(?::\w+)?\} ([\w-]+)")
-GLUE_CALL = ("glue", "verdict")  # verdict(name, text) in lesson 12 glues too
+GLUE_CALL = ("glue", "verdict")  # verdict(name, text) in lesson 14 glues too
 
 
 def glued_names(statements: list[ast.stmt]) -> set[str]:

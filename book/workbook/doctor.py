@@ -6,15 +6,14 @@ embedded backend — and say which they used.
 
 import os
 import platform
-import shutil
 import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+
+from workbook.tools import locate
 
 CONNECT_TIMEOUT_SECONDS = 0.5
-PROJECT_TOOLS = Path(__file__).resolve().parents[2] / ".tools" / "bin"
 """Where ``infrastructure/tools/install-*.sh`` put the pinned tools (looked in before PATH)."""
 
 
@@ -47,7 +46,7 @@ def _service(name: str, port: int, needed_for: str, remedy: str) -> Callable[[],
 
 def _program(name: str, needed_for: str, remedy: str) -> Callable[[], Finding]:
     def check() -> Finding:
-        path = shutil.which(name, path=str(PROJECT_TOOLS)) or shutil.which(name)
+        path = locate(name)
         return Finding(
             name, path is not None, path or "not in .tools/bin nor on PATH", needed_for, remedy
         )
@@ -62,7 +61,7 @@ def _python() -> Finding:
 
 
 def _docker_engine() -> Finding:
-    needed_for = "lesson 10 (containers): building and running the image"
+    needed_for = "lesson 12 (containers): building and running the image"
     try:
         import docker
 
@@ -98,34 +97,52 @@ CHECKS: list[Callable[[], Finding]] = [
     _service(
         "Redis",
         6379,
-        "lessons 5, 6, 7 and 12: events, cache and rate limits shared by every instance",
+        "lessons 5, 6, 7 and 15: events, cache and rate limits shared by every instance",
         "install redis-server; the app falls back to in-process backends without it",
     ),
+    _program(
+        "redis-server",
+        "lesson 10 (testing): the private Redis its fault run freezes and kills",
+        "apt-get install redis-server (bash .ci/install.sh installs it)",
+    ),
     _docker_engine,
-    _program("hadolint", "lesson 10 (containers): linting the Dockerfile", CONTAINER_TOOLS),
+    _program("hadolint", "lesson 12 (containers): linting the Dockerfile", CONTAINER_TOOLS),
     _program(
         "docker-compose",
-        "lessons 10 and 11: checking the Compose and Swarm files",
+        "lessons 12 and 13: checking the Compose and Swarm files",
         CONTAINER_TOOLS,
     ),
-    _program("helm", "lesson 11 (orchestration): linting and rendering the chart", CONTAINER_TOOLS),
+    _program("helm", "lesson 13 (orchestration): linting and rendering the chart", CONTAINER_TOOLS),
     _program(
         "kubernetes-validate",
-        "lesson 11 (orchestration): validating the rendered objects",
+        "lesson 13 (orchestration): validating the rendered objects",
         CONTAINER_TOOLS,
     ),
     _program(
         "checkov",
-        "lessons 10, 11 and 13: scanning the Dockerfile, the chart and the Terraform",
+        "lessons 12, 13 and 14: scanning the Dockerfile, the chart and the Terraform",
         CONTAINER_TOOLS,
     ),
-    _program("traefik", "lesson 12 (Traefik): the live proxy", CONTAINER_TOOLS),
+    _program("traefik", "lesson 15 (Traefik): the live proxy", CONTAINER_TOOLS),
     _program(
-        "terraform", "lesson 13 (Terraform): fmt, and plan where credentials allow", TERRAFORM_TOOLS
+        "terraform", "lesson 14 (Terraform): fmt, and plan where credentials allow", TERRAFORM_TOOLS
     ),
-    _program("promtool", "lesson 9 (observability): checking the alert rules", OBSERVABILITY_TOOLS),
-    _program("prometheus", "lesson 9 (observability): the live scrape", OBSERVABILITY_TOOLS),
-    _program("chromium", "the built book: its browser check", "apt-get install chromium"),
+    _program(
+        "promtool", "lesson 16 (observability): checking the alert rules", OBSERVABILITY_TOOLS
+    ),
+    _program("prometheus", "lesson 16 (observability): the live scrape", OBSERVABILITY_TOOLS),
+    _program("actionlint", "lesson 11 (CI/CD): checking the workflows", "bash .ci/install.sh"),
+    _program("act", "lesson 11 (CI/CD): the workflows' job graph", "bash .ci/install.sh"),
+    _program(
+        "npx",
+        "lesson 9 (the frontend): pnpm, the typed client's generator, Vitest and Playwright",
+        "install Node.js 20.9 or newer, then bash reference_app/frontend/install.sh",
+    ),
+    _program(
+        "chromium",
+        "lesson 9 (the frontend): its end-to-end run; and the built book: its browser check",
+        "apt-get install chromium",
+    ),
 ]
 
 

@@ -12,10 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-from workbook.doctor import PROJECT_TOOLS, run_checks
+from workbook.doctor import run_checks
+from workbook.tools import LOCAL_TOOL_DIR
 
 STAMP_NAME = "workbook-environment.json"
-PINNED_VERSIONS = PROJECT_TOOLS.parent / "stamps"
+PINNED_VERSIONS = LOCAL_TOOL_DIR.parent / "stamps"
 """One file per tool, holding the pinned spec the install scripts installed."""
 
 

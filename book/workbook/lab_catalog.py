@@ -15,7 +15,8 @@ A lab is a folder ``labs/NN-name/`` with a manifest, ``lab.toml``::
     [hints]                              # optional; a test's docstring is its default hint
     test_hosts_are_normalised = "Strip and lower-case each entry."
 
-Adding a lab is adding such a folder: nothing here lists the labs by name.
+Adding a lab is adding such a folder: nothing here lists the labs by name. A lab without a
+``starter/`` folder has its starter generated from ``solution/`` (see :mod:`workbook.lab_starter`).
 """
 
 import ast
@@ -23,6 +24,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from workbook.lab_starter import MarkerError, generated_starter, has_markers, starter_text
 
 LABS_DIR = Path(__file__).resolve().parents[2] / "labs"
 LAB_FOLDER = re.compile(r"^(?P<number>\d{2})-[a-z0-9-]+$")
@@ -52,14 +55,29 @@ class Lab:
     lesson: str
     files: tuple[str, ...]
     tests: tuple[LabTest, ...]
+    # [release] in lab.toml, for the student copy of a lab graded with more than Python:
+    bundle: tuple[str, ...] = ()  # workbook paths the copy carries, at the same paths
+    setup: tuple[str, ...] = ()  # commands the copy's Classroom workflow runs before the tests
+    requirements: tuple[str, ...] = ()  # more packages the tests import, pinned from uv.lock
 
     @property
     def id(self) -> str:
         return self.path.name
 
     @property
+    def starter_is_generated(self) -> bool:
+        """No ``starter/`` folder: the starter is made from the marked solution."""
+        return not (self.path / "starter").exists()
+
+    @property
     def starter(self) -> Path:
-        return self.path / "starter"
+        """The folder students start from: ``starter/``, or the one generated from the solution."""
+        if not self.starter_is_generated:
+            return self.path / "starter"
+        try:
+            return generated_starter(self.id, self.solution)
+        except (MarkerError, OSError) as exc:
+            raise LabError(f"Cannot generate the starter of lab {self.id}: {exc}") from exc
 
     @property
     def solution(self) -> Path:
@@ -123,6 +141,9 @@ def load_lab(path: Path) -> Lab:
         lesson=manifest.get("lesson", ""),
         files=tuple(manifest.get("files", ())),
         tests=tuple(tests),
+        bundle=tuple(manifest.get("release", {}).get("bundle", ())),
+        setup=tuple(manifest.get("release", {}).get("setup", ())),
+        requirements=tuple(manifest.get("release", {}).get("requirements", ())),
     )
 
 
@@ -150,16 +171,47 @@ def manifest_problems(lab: Lab) -> list[str]:
         problems += [f"{visibility} test {n} has no points in lab.toml" for n in found - listed]
         problems += [f"lab.toml lists {visibility} test {n}, not found" for n in listed - found]
     problems += [f"{t.name} is worth {t.points} points" for t in lab.tests if t.points <= 0]
-    problems += [
-        f"{name} is missing from starter/"
-        for name in lab.files
-        if not (lab.starter / name).is_file()
-    ]
+    if lab.starter_is_generated:
+        problems += starter_problems(lab)
+    else:
+        problems += [
+            f"{name} is missing from starter/"
+            for name in lab.files
+            if not (lab.starter / name).is_file()
+        ]
     if not lab.lesson:
         problems.append("lab.toml names no lesson")
-    for part in ("README.md", "starter", "solution", "tests/public", "tests/conftest.py"):
+    workbook = lab.path.parents[1]
+    problems += [
+        f"[release] bundles {path}, which is not in the workbook"
+        for path in lab.bundle
+        if not (workbook / path).exists() or Path(path).is_absolute() or ".." in Path(path).parts
+    ]
+    for part in ("README.md", "solution", "tests/public", "tests/conftest.py"):
         if not (lab.path / part).exists():
             problems.append(f"{part} is missing")
+    return problems
+
+
+def starter_problems(lab: Lab) -> list[str]:
+    """What stops a starter being generated from ``solution/``: a file it should hold that is
+    missing or has no marked answer, markers that do not pair up, a result that is not Python."""
+    problems: list[str] = []
+    for name in lab.files:
+        file = lab.solution / name
+        if not file.is_file():
+            problems.append(f"{name} is missing from solution/ (the starter is generated)")
+            continue
+        text = file.read_text(encoding="utf-8")
+        if not has_markers(text):
+            problems.append(f"solution/{name} marks no answer: its starter would be the solution")
+            continue
+        try:
+            compile(starter_text(text, f"solution/{name}"), f"starter/{name}", "exec")
+        except MarkerError as exc:
+            problems.append(str(exc))
+        except SyntaxError as exc:
+            problems.append(f"the starter made from solution/{name} is not Python: {exc}")
     return problems
 
 

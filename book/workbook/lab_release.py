@@ -28,8 +28,16 @@ from workbook.lab_catalog import Lab, LabError, manifest_problems
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 TEST_TOOLS = ("pytest", "pytest-asyncio", "httpx", "asgi-lifespan")
 WHEELS = "wheels"
-GRADER = "classroom-resources/autograding-command-grader@v1"
-REPORTER = "classroom-resources/autograding-grading-reporter@v1"
+# Every action pinned by commit, as in the workbook's own workflows: a tag can be moved to other
+# code after a review, a commit cannot. Dependabot (github-actions) bumps these in the workbook.
+# The release each commit is, for a reader of the workflow: "uses: <action>  # v6.1.0".
+CHECKOUT = "actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803"
+SETUP_PYTHON = "actions/setup-python@ece7cb06caefa5fff74198d8649806c4678c61a1"
+GRADER = "classroom-resources/autograding-command-grader@d5b3fa6f50f7f629b7bfae0cc3e4c58852b412d5"
+REPORTER = (
+    "classroom-resources/autograding-grading-reporter@d13b5912daf5042ac1b71bc38bdb4a6bcd61d8ca"
+)
+RELEASES = {CHECKOUT: "v6.1.0", SETUP_PYTHON: "v6.3.0", GRADER: "v1", REPORTER: "v1"}
 TEST_TIMEOUT_MINUTES = 5
 FORBIDDEN_PARTS = ("solution", "hidden")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
@@ -40,6 +48,7 @@ __pycache__/
 .venv/
 .pytest_cache/
 *.db
+.tools/
 """
 
 
@@ -48,10 +57,15 @@ __pycache__/
 CREATE_VENV = "python -m venv .venv"
 INSTALL = "python -m pip install -r requirements.txt"
 RUN_TESTS = "python -m pytest"
+INSTALL_UV = "python -m pip install uv"  # the tools' install scripts run `uv tool install`
 
 
-def setup_steps(app_requirement: str | None) -> str:
-    """The README's closing section: how to install the copy and run its tests."""
+def setup_steps(app_requirement: str | None, tool_setup: tuple[str, ...] = ()) -> str:
+    """The README's closing section: how to install the copy and run its tests.
+
+    ``tool_setup`` are the lab's ``[release] setup`` commands: the tools it is graded with
+    (promtool, hadolint, ...), installed by the workbook's own scripts, carried in the copy.
+    """
     if app_requirement is None:
         installs = (
             "`reference_app` from `wheels/` (the app this lab extends) and the exact versions of "
@@ -68,6 +82,12 @@ def setup_steps(app_requirement: str | None) -> str:
         width=95,
         break_on_hyphens=False,
     )
+    tools = "".join(f"{command}\n" for command in (INSTALL_UV, *tool_setup)) if tool_setup else ""
+    if tool_setup:
+        about += (
+            "\n\nThe lines after `pip install uv` install the tools this lab is graded with, "
+            "into `.tools/` (git ignores it)."
+        )
     return f"""
 
 ## Set up
@@ -78,7 +98,7 @@ You need Python 3.11 or newer. In this folder:
 {CREATE_VENV}
 source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
 {INSTALL}
-{RUN_TESTS}                   # the public tests; they fail until you finish the lab
+{tools}{RUN_TESTS}                   # the public tests; they fail until you finish the lab
 ```
 
 {about}
@@ -103,7 +123,7 @@ def release(lab: Lab, out: Path, *, app_requirement: str | None = None) -> list[
         raise LabError(f"Could not write {out}: {exc}") from exc
 
 
-def requirements(app_requirement: str | None, out: Path) -> str:
+def requirements(app_requirement: str | None, out: Path, extra: tuple[str, ...] = ()) -> str:
     """``requirements.txt``: the app and the test tools, pinned to the workbook's uv.lock.
 
     The app is the wheel built from this checkout and copied into ``out/wheels/``, installed by
@@ -133,7 +153,10 @@ def requirements(app_requirement: str | None, out: Path) -> str:
         for package in tomllib.loads((REPOSITORY_ROOT / "uv.lock").read_text())["package"]
         if "version" in package
     }
-    lines += [f"{name}=={locked[name]}" for name in TEST_TOOLS]
+    unknown = [name for name in extra if name not in locked]
+    if unknown:
+        raise LabError(f"[release] requirements not in the workbook's uv.lock: {unknown}")
+    lines += [f"{name}=={locked[name]}" for name in (*TEST_TOOLS, *extra)]
     return "\n".join(lines) + "\n"
 
 
@@ -162,7 +185,7 @@ def _uv(*arguments: str) -> str:
 def _copy(lab: Lab, out: Path, app_requirement: str | None) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     readme = (lab.path / "README.md").read_text(encoding="utf-8")
-    _write(out / "README.md", readme.rstrip() + setup_steps(app_requirement))
+    _write(out / "README.md", readme.rstrip() + setup_steps(app_requirement, lab.setup))
     shutil.copytree(lab.starter, out / "starter", ignore=IGNORED)
     tests = out / "tests"
     tests.mkdir()
@@ -175,7 +198,14 @@ def _copy(lab: Lab, out: Path, app_requirement: str | None) -> list[Path]:
             shutil.copy2(item, tests / item.name)
     shutil.copytree(lab.shared / "labsupport", out / "_shared" / "labsupport", ignore=IGNORED)
     _write(out / "pytest.ini", _pytest_ini(lab))
-    _write(out / "requirements.txt", requirements(app_requirement, out))
+    _write(out / "requirements.txt", requirements(app_requirement, out, lab.requirements))
+    for path in lab.bundle:  # at the same paths, so the tests and the scripts find them
+        source = REPOSITORY_ROOT / path
+        if source.is_dir():
+            shutil.copytree(source, out / path, ignore=IGNORED)
+        else:
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, out / path)
     _write(out / ".gitignore", GITIGNORE)
     _write(out / ".github" / "workflows" / "classroom.yml", classroom_workflow(lab))
     written = sorted(path for path in out.rglob("*") if path.is_file())
@@ -227,21 +257,28 @@ def classroom_workflow(lab: Lab) -> str:
         "    if: github.actor != 'github-classroom[bot]'",
         "    steps:",
         "      - name: Check out the code",
-        "        uses: actions/checkout@v6",
+        f"        uses: {CHECKOUT} # {RELEASES[CHECKOUT]}",
         "      - name: Set up Python",
-        "        uses: actions/setup-python@v6",
+        f"        uses: {SETUP_PYTHON} # {RELEASES[SETUP_PYTHON]}",
         "        with:",
         '          python-version: "3.11"',
         "          cache: pip",
         "      - name: Install the app and the test tools",
         f"        run: {INSTALL}",
     ]
+    if lab.setup:
+        lines += [
+            "      - name: Install the tools this lab is graded with",
+            "        run: |",
+            f"          {INSTALL_UV}",
+            *(f"          {command}" for command in lab.setup),
+        ]
     for test in public:
         command = f"{RUN_TESTS} -q {test.node_id}"
         lines += [
             f"      - name: {json.dumps(test.name)}",
             f"        id: {step_id(test.name)}",
-            f"        uses: {GRADER}",
+            f"        uses: {GRADER} # {RELEASES[GRADER]}",
             "        with:",
             f"          test-name: {json.dumps(test.name)}",
             '          setup-command: ""',
@@ -251,7 +288,7 @@ def classroom_workflow(lab: Lab) -> str:
         ]
     lines += [
         "      - name: Autograding Reporter",
-        f"        uses: {REPORTER}",
+        f"        uses: {REPORTER} # {RELEASES[REPORTER]}",
         "        env:",
         *(
             f'          {step_id(t.name).upper()}_RESULTS: "${{{{ steps.{step_id(t.name)}'

@@ -2,20 +2,18 @@
 
 Lessons show the real code that runs, never a retyped copy (:func:`show_source`,
 :func:`show_file`), and run the same pinned tools the infrastructure tests run
-(:func:`find_tool`). Written once here rather than in every lesson.
+(:func:`find_tool`, on :mod:`workbook.tools`). Written once here rather than in every lesson.
 """
 
-import functools
-import importlib.util
 import inspect
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from types import ModuleType
 
 from IPython.display import Markdown
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-INFRA_TOOLS = REPO_ROOT / "infrastructure" / "tests" / "infra_tools.py"
+from workbook.tools import REPO_ROOT, in_ci, locate
+
+__all__ = ["REPO_ROOT", "MissingToolError", "find_tool", "show_file", "show_source", "show_table"]
 
 
 def show_source(obj: object) -> Markdown:
@@ -29,20 +27,6 @@ def show_file(path: Path, language: str = "yaml") -> Markdown:
     return Markdown(f"`{relative}`\n\n````{language}\n{path.read_text()}````")
 
 
-@functools.cache
-def load_infra_tools() -> ModuleType:
-    """``infrastructure/tests/infra_tools.py``, the tool lookup the infrastructure tests use.
-
-    Loaded from its path, once: ``infrastructure/tests`` is a folder of tests, not a package.
-    """
-    spec = importlib.util.spec_from_file_location("infra_tools", INFRA_TOOLS)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class MissingToolError(RuntimeError):
     """A lesson's tool is missing where the book is built for publishing (``CI`` is set)."""
 
@@ -53,10 +37,9 @@ def find_tool(name: str, install_script: str) -> str | None:
     On a reader's machine a missing tool skips its step, with the command that installs it.
     Under CI it is an error: the published book must show every step run, never "skipped".
     """
-    tools = load_infra_tools()
-    path: str | None = tools.find_tool(name)
+    path = locate(name)
     if path is None:
-        if tools.in_ci():  # the same test as the infrastructure tests' require_tool
+        if in_ci():  # the same test as the infrastructure tests' require_tool
             raise MissingToolError(
                 f"{name} is required to build the book in CI; `{install_script}` installs it"
             )
