@@ -38,6 +38,8 @@ TEMPLATE_PACKAGE = "reference-app"
 NOT_COPIED = shutil.ignore_patterns(
     ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".coverage*",
     "htmlcov", "site", "*.db", "*.db-*", "*.jobs", "sent_emails", ".env",
+    # The frontend's installed packages and build output (hundreds of MB): a copy reinstalls.
+    "node_modules", ".next", "test-results", "playwright-report", "*.tsbuildinfo",
 )  # fmt: skip
 # Variables that would point uv, run from inside the workbook, back at the workbook's venv.
 WORKSPACE_VARIABLES = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PROJECT")
