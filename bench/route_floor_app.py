@@ -1,7 +1,8 @@
 """The floor under ``GET /posts/{id}``: the same route shape on FastAPI, doing none of the work.
 
-The reference app's route takes a UUID path parameter and two ``async`` dependencies
-(``CachedReads`` and ``OptionalUser``) and answers with ``response_model=PostRead``. This app has
+The reference app's route takes a UUID path parameter and three ``async`` dependencies (the
+sessionmaker, the cache and ``OptionalUser``, which itself asks for the bearer token, the
+settings, the sessionmaker and the cache) and answers with ``response_model=PostRead``. This app has
 that route and nothing else the reference app adds: no middleware, no cache, no database, no
 other routes; the dependencies return at once and the handler returns a post built at import
 (with 500 characters of content, like the benchmark's seeded post). FastAPI still parses and
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.security import OAuth2PasswordBearer
 
 from reference_app.posts.schemas import PostRead
 
@@ -36,20 +38,35 @@ POST = PostRead(
 )
 
 
-async def first_dependency(request: Request) -> None:
-    """Stands in for ``CachedReads``: FastAPI's cost of resolving it, none of its work."""
+bearer_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
-async def second_dependency(request: Request) -> None:
-    """Stands in for ``OptionalUser`` (an anonymous reader: no token to check). A plain
-    dependency: the real one is also a security scheme, which FastAPI resolves at a little more
-    cost, so this floor errs on the generous side."""
+async def get_sessionmaker(request: Request) -> None:
+    """Stands in for ``get_sessionmaker``: FastAPI's cost of resolving it, none of its work."""
+
+
+async def get_cache(request: Request) -> None:
+    """Stands in for ``get_cache``."""
+
+
+async def get_settings(request: Request) -> None:
+    """Stands in for ``app_settings``."""
+
+
+async def get_optional_user(
+    token: Annotated[str | None, Depends(bearer_scheme)],
+    settings: Annotated[None, Depends(get_settings)],
+    sessions: Annotated[None, Depends(get_sessionmaker)],
+    cache: Annotated[None, Depends(get_cache)],
+) -> None:
+    """Stands in for ``OptionalUser`` with an anonymous reader: no token, nothing to check."""
 
 
 @app.get("/api/v1/posts/{post_id}", response_model=PostRead)
 async def read_post(
     post_id: uuid.UUID,
-    reads: Annotated[None, Depends(first_dependency)],
-    viewer: Annotated[None, Depends(second_dependency)],
+    sessions: Annotated[None, Depends(get_sessionmaker)],
+    cache: Annotated[None, Depends(get_cache)],
+    viewer: Annotated[None, Depends(get_optional_user)],
 ) -> PostRead:
     return POST

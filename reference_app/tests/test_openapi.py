@@ -33,8 +33,8 @@ async def test_schema_documents_auth_errors_and_tags(client: AsyncClient) -> Non
 async def test_one_bearer_scheme_documents_required_and_optional_sign_in(
     client: AsyncClient,
 ) -> None:
-    """``CurrentUser`` and ``OptionalUser`` are one dependency each (``BearerUser``), not the
-    textbook token -> claims -> user chain; OpenAPI must still show the plain bearer scheme."""
+    """``CurrentUser`` and ``OptionalUser`` both rest on the one bearer scheme: OpenAPI shows it
+    once, on every route that reads a token, and nowhere else."""
     schema = (await client.get("/openapi.json")).json()
     assert list(schema["components"]["securitySchemes"]) == ["OAuth2PasswordBearer"]
     paths = schema["paths"]

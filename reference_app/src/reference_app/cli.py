@@ -37,12 +37,10 @@ SERVER_LOOP = ServerLoop.ASYNCIO
 """The event loop ``serve`` runs by default: the standard library's, not uvloop.
 
 uvloop costs less per request, but when the server is busy it serves connections unfairly: with
-64 clients keeping one uvicorn process saturated, a FastAPI handler doing 0.3 ms of work
-answered in 444 ms at the 99th percentile under uvloop and in 34 ms under asyncio, at nearly the
-same throughput; at 1000 clients uvloop let some requests wait past the client's 5-second
-timeout. ``bench/loop_fairness.py`` measures it; ``bench/RESULTS.md`` has the numbers. For an
-API, a tail of seconds under load is worse than a few percent of throughput. ``--loop uvloop``
-is there for those who measure otherwise.
+many clients keeping one process saturated, some of them wait far longer under uvloop, at nearly
+the same throughput. For an API, a tail of seconds under load is worse than a few percent of
+throughput. The workbook's ``bench/loop_fairness.py`` measures it. ``--loop uvloop`` is there
+for those who measure otherwise.
 """
 
 

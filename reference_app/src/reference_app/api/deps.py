@@ -3,17 +3,20 @@
 Everything here comes from ``request.app.state``, which ``create_app`` fills, so two apps built
 with different settings never share an engine or a key.
 
-Every dependency is ``async def``, even the trivial ones: FastAPI runs a plain ``def``
-dependency in a worker thread, and those thread hops were most of a request's cost.
+Who is calling is the textbook chain of three small dependencies, each usable on its own:
+
+    bearer token  ->  AccessClaims (verified, not revoked)  ->  CurrentUser (active profile)
+
+FastAPI resolves each one once per request, however many routes and dependencies ask for it.
+Verifying the token goes through the app's memo of tokens it has already verified
+(``auth/verified_tokens.py``; lesson 17 measures why).
 """
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from fastapi.security.base import SecurityBase
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reference_app.auth.revocation import is_revoked_cached
@@ -41,27 +44,20 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    """For cache-aside reads: they open a session only on a cache miss."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessions
+
+
 async def get_cache(request: Request) -> Cache:
     cache: Cache = request.app.state.cache
     return cache
 
 
-@dataclass(frozen=True)
-class CachedReads:
-    """What a cache-aside read needs: the cache, and the sessionmaker that loads a miss.
-
-    A sessionmaker, not a session: a hit then never opens one (see ``posts/service.py``).
-
-    One dependency instead of two on the busiest routes: FastAPI spends about 8 µs on each
-    dependency it resolves, 6% of a cached read (measured with ``bench/inprocess.py``).
-    """
-
-    sessions: async_sessionmaker[AsyncSession]
-    cache: Cache
-
-
-async def get_cached_reads(request: Request) -> CachedReads:
-    return CachedReads(request.app.state.sessionmaker, request.app.state.cache)
+async def get_verified_tokens(request: Request) -> VerifiedTokens:
+    verified_tokens: VerifiedTokens = request.app.state.verified_tokens
+    return verified_tokens
 
 
 async def get_notifier(request: Request) -> ChangeNotifier:
@@ -69,27 +65,27 @@ async def get_notifier(request: Request) -> ChangeNotifier:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
-NotifierDep = Annotated[ChangeNotifier, Depends(get_notifier)]
-CacheDep = Annotated[Cache, Depends(get_cache)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-CachedReadsDep = Annotated[CachedReads, Depends(get_cached_reads)]
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_sessionmaker)]
+CacheDep = Annotated[Cache, Depends(get_cache)]
+NotifierDep = Annotated[ChangeNotifier, Depends(get_notifier)]
+VerifiedTokensDep = Annotated[VerifiedTokens, Depends(get_verified_tokens)]
 BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 
 
-async def get_access_claims(request: Request, token: BearerToken) -> TokenClaims:
-    """Verify the bearer access token and that it has not been revoked by logout.
+async def get_access_claims(
+    token: BearerToken, tokens: VerifiedTokensDep, sessions: SessionmakerDep, cache: CacheDep
+) -> TokenClaims:
+    """The bearer access token's claims: signed by this app, unexpired, not revoked by logout.
 
-    The token is verified once per app (see ``auth/verified_tokens.py``); the revocation check
-    runs every time. It reads the memo, sessionmaker and cache from ``app.state`` itself
-    instead of asking FastAPI for them: every authenticated request runs this (through
-    :class:`BearerUser`), and each dependency FastAPI resolves costs a few microseconds.
+    Both checks answer in the project's error shape (401 with ``NOT_AUTHENTICATED``,
+    ``TOKEN_EXPIRED``, ``INVALID_TOKEN`` or ``TOKEN_REVOKED``). The revocation check goes
+    through the cache (see ``auth/revocation.py``), so it rarely opens a database session.
     """
     if token is None:
         raise AuthenticationError("Not authenticated: send 'Authorization: Bearer <token>'")
-    state = request.app.state
-    verified_tokens: VerifiedTokens = state.verified_tokens
-    claims = verified_tokens.verify(token)  # PyJWT, unless this token verified before
-    if await is_revoked_cached(state.sessionmaker, state.cache, claims.token_id):
+    claims = tokens.verify(token)  # PyJWT, unless this app verified this token before
+    if await is_revoked_cached(sessions, cache, claims.token_id):
         raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
     return claims
 
@@ -97,11 +93,12 @@ async def get_access_claims(request: Request, token: BearerToken) -> TokenClaims
 AccessClaims = Annotated[TokenClaims, Depends(get_access_claims)]
 
 
-async def get_current_user(request: Request, claims: TokenClaims) -> UserRead:
-    """The caller's profile. Both checks go through the cache, so a typical authenticated
-    request opens no database session at all (see ``auth/revocation.py``)."""
-    state = request.app.state
-    user = await get_user_profile(state.sessionmaker, state.cache, claims.user_id)
+async def get_current_user(
+    claims: AccessClaims, sessions: SessionmakerDep, cache: CacheDep
+) -> UserRead:
+    """The caller's profile, from the cache or the database; 401 if the account is gone or
+    disabled since the token was issued."""
+    user = await get_user_profile(sessions, cache, claims.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError(
             "The token's user no longer exists or is disabled", code=ErrorCode.INVALID_TOKEN
@@ -109,31 +106,20 @@ async def get_current_user(request: Request, claims: TokenClaims) -> UserRead:
     return user
 
 
-class BearerUser(SecurityBase):
-    """The caller named by ``Authorization: Bearer <access token>``, as *one* dependency.
+CurrentUser = Annotated[UserRead, Depends(get_current_user)]
 
-    The textbook chain is three dependencies (token -> claims -> user). FastAPI spends a few
-    microseconds on each one it resolves, and every authenticated request pays them: one
-    dependency instead of three cut ``GET /users/me`` by an eighth (``bench/inprocess.py``,
-    0.174 -> 0.152 ms of CPU per request). Being a ``SecurityBase`` with the bearer scheme's
-    model keeps OpenAPI's "Authorize" button and each route's ``security`` exactly as the plain
-    scheme would document them.
+
+async def get_optional_user(
+    token: BearerToken, tokens: VerifiedTokensDep, sessions: SessionmakerDep, cache: CacheDep
+) -> UserRead | None:
+    """The caller on a public endpoint: ``None`` without a token, the user with a valid one.
+
+    A token that is sent must still be valid: a bad one is a 401, never silently anonymous.
     """
-
-    def __init__(self, *, required: bool) -> None:
-        self.model = bearer_scheme.model
-        self.scheme_name = bearer_scheme.scheme_name
-        self.required = required
-
-    async def __call__(self, request: Request) -> UserRead | None:
-        token = await bearer_scheme(request)
-        if token is None and not self.required:
-            return None  # anonymous readers of public endpoints
-        claims = await get_access_claims(request, token)
-        return await get_current_user(request, claims)
+    if token is None:
+        return None
+    claims = await get_access_claims(token, tokens, sessions, cache)
+    return await get_current_user(claims, sessions, cache)
 
 
-# Both are typed ``UserRead``/``UserRead | None`` for the routes; ``required=True`` raises
-# instead of returning ``None``.
-CurrentUser = Annotated[UserRead, Depends(BearerUser(required=True))]
-OptionalUser = Annotated[UserRead | None, Depends(BearerUser(required=False))]
+OptionalUser = Annotated[UserRead | None, Depends(get_optional_user)]

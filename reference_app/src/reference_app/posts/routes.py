@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from reference_app.api.deps import (
-    CachedReadsDep,
+    CacheDep,
     CurrentUser,
     NotifierDep,
     OptionalUser,
     SessionDep,
+    SessionmakerDep,
 )
 from reference_app.api.pagination import Page, PageParamsDep
 from reference_app.core.errors import ERROR_RESPONSES
@@ -32,7 +33,8 @@ async def create_post(
 
 @router.get("", response_model=Page[PostRead], summary="List posts, newest first")
 async def list_posts(
-    reads: CachedReadsDep,
+    sessions: SessionmakerDep,
+    cache: CacheDep,
     viewer: OptionalUser,
     params: PageParamsDep,
     published_only: Annotated[
@@ -40,13 +42,15 @@ async def list_posts(
     ] = True,
 ) -> Page[PostRead]:
     return await service.list_posts(
-        reads.sessions, reads.cache, params, published_only=published_only, viewer=viewer
+        sessions, cache, params, published_only=published_only, viewer=viewer
     )
 
 
 @router.get("/{post_id}", response_model=PostRead, summary="Read one post")
-async def read_post(post_id: uuid.UUID, reads: CachedReadsDep, viewer: OptionalUser) -> PostRead:
-    return await service.read_post(reads.sessions, reads.cache, post_id, viewer=viewer)
+async def read_post(
+    post_id: uuid.UUID, sessions: SessionmakerDep, cache: CacheDep, viewer: OptionalUser
+) -> PostRead:
+    return await service.read_post(sessions, cache, post_id, viewer=viewer)
 
 
 @router.patch("/{post_id}", response_model=PostRead, summary="Edit your post")

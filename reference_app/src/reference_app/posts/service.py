@@ -3,8 +3,7 @@
 Reads go through the cache (see ``posts/cache.py``); writes always load fresh rows from the
 database and announce the change, which invalidates the cache. Cached reads take a
 *sessionmaker*, not a session, and open a session only on a miss: a hit never touches the
-database, not even to open and close a session (a sixth of a cached read's work, measured with
-``bench/inprocess.py``).
+database, not even to open and close a session.
 """
 
 import uuid

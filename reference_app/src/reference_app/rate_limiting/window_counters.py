@@ -11,7 +11,7 @@ every response carries all three in its ``RateLimit-*`` headers.
 **In Redis**, :class:`RedisWindowCounter`: a short Lua script of our own. Written by hand because
 ``limits`` answers in two round trips to Redis — its hit script, then its window-stats script —
 and every API request paid for both: they were two of the three Redis round trips of a cached
-``GET /posts/{id}`` (``bench/run_bench.py`` counts them). Redis runs a script atomically, so one
+``GET /posts/{id}``. Redis runs a script atomically, so one
 ``EVALSHA`` checks, records and reports. The script also
 
 - reads the clock in Redis (``TIME``), so instances whose clocks drift still agree on a window;

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from reference_app.api.deps import (
     AccessClaims,
-    CachedReadsDep,
+    CacheDep,
     CurrentUser,
     NotifierDep,
     SessionDep,
+    SessionmakerDep,
 )
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.jobs.queue import JobQueueDep
@@ -33,11 +34,11 @@ async def read_me(user: CurrentUser) -> UserRead:
     summary="A user's profile (the public part, unless it is yours)",
 )
 async def read_user(
-    user_id: uuid.UUID, reads: CachedReadsDep, viewer: CurrentUser
+    user_id: uuid.UUID, sessions: SessionmakerDep, cache: CacheDep, viewer: CurrentUser
 ) -> UserRead | UserPublic:
     """Your own profile, or any profile for a superuser, in full (`UserRead`); someone else's
     without email or account flags (`UserPublic`)."""
-    return await service.read_user(reads.sessions, reads.cache, user_id, viewer=viewer)
+    return await service.read_user(sessions, cache, user_id, viewer=viewer)
 
 
 @router.patch(
