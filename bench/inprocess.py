@@ -3,6 +3,7 @@
     uv run python bench/inprocess.py                 # ms per request for each path
     uv run python bench/inprocess.py --profile post  # and cProfile's top functions for one path
     uv run python bench/inprocess.py --config production >/dev/null  # as deployed (table: stderr)
+    uv run python bench/inprocess.py --without-token-memo  # PyJWT on every request (lesson 17)
 
 wrk (run_bench.py) measures what a client sees, but on two cores the client, the server and the
 rest of the machine share the CPU, so its numbers move from run to run. Calling the app with a
@@ -26,6 +27,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
+from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.config import Settings
 from reference_app.main import create_app
 
@@ -122,6 +124,11 @@ def main() -> int:
     parser.add_argument("--profile", help="profile this path name (see the table)")
     parser.add_argument("--rate-limit", action="store_true", help="switch the limiter on")
     parser.add_argument(
+        "--without-token-memo",
+        action="store_true",
+        help="verify every access token with PyJWT, as before auth/verified_tokens.py (lesson 17)",
+    )
+    parser.add_argument(
         "--config",
         choices=["test", "production"],
         default="test",
@@ -158,7 +165,10 @@ async def measure(args: argparse.Namespace, url: str) -> int:
                 "rate_limit_auth_per_ip": NEVER_REACHED,
                 "rate_limit_auth_per_account": NEVER_REACHED,
             }
-        app = create_app(Settings.model_validate(values))
+        settings = Settings.model_validate(values)
+        app = create_app(settings)
+        if args.without_token_memo:  # a memo that forgets each token at once
+            app.state.verified_tokens = VerifiedTokens(settings, max_entries=0)
         async with LifespanManager(app):
             token, post_id = await seed(app)
             auth = {"Authorization": f"Bearer {token}"}

@@ -1,8 +1,10 @@
 """Assembles the feature routers into the versioned API. Nothing else lives here.
 
-``create_app`` includes each of these under ``/api/v1``, in this order. A request's path is
-tried against the routes one by one, so the busiest come first: public post reads are most of
-the traffic. Order changes nothing else here: no two paths overlap (lesson 01 checks it).
+``create_app`` includes each of these directly under ``/api/v1``, in this order, rather than
+nesting them in one ``/api/v1`` router: a request's path is tried against the routes one by one,
+and each level of nesting is one more round of matching. So the routers come one level deep,
+busiest first: public post reads are most of the traffic. Order changes nothing else here: no
+two paths overlap (lesson 01 checks it).
 """
 
 from fastapi import APIRouter
