@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import reference_app.api.router
+import reference_app.routers
 from reference_app.core.config import Settings
 from reference_app.main import create_app
 from workbook import doctor
@@ -187,18 +187,18 @@ def test_lesson_02_shows_the_first_migration_as_the_first() -> None:
 
 
 def test_lesson_01_router_prose_agrees_with_the_docstring_it_shows() -> None:
-    """The prose before ``show_source(reference_app.api.router)`` repeats its docstring's terms."""
-    docstring = reference_app.api.router.__doc__ or ""
+    """The prose before ``show_source(reference_app.routers)`` repeats its docstring's terms."""
+    docstring = reference_app.routers.__doc__ or ""
     notebook_json = json.loads((REPO / "lessons" / "01_layout_and_settings.ipynb").read_text())
     cells = notebook_json["cells"]
     shown = next(
         i
         for i, c in enumerate(cells)
-        if "".join(c["source"]) == "show_source(reference_app.api.router)"
+        if "".join(c["source"]) == "show_source(reference_app.routers)"
     )
     prose = "".join(cells[shown - 1]["source"])
     for term in re.findall(r"`([^`]+)`", prose):
-        assert term in docstring or term == "api/router.py", f"{term!r} is not in the docstring"
+        assert term in docstring or term == "routers.py", f"{term!r} is not in the docstring"
     for claim in ("busiest first", "directly under", "rather than"):
         assert claim in prose, claim
         assert claim in docstring, claim

@@ -1,7 +1,7 @@
 """Lab 3 — search published posts: ``GET /api/v1/lab/posts/search``.
 
 The lab's tests mount ``router`` on an app built by ``create_app``, under ``/api/v1``, exactly as
-``api/router.py`` mounts the app's own routers. The README says what the endpoint must do.
+``routers.py`` mounts the app's own routers. The README says what the endpoint must do.
 """
 
 from enum import StrEnum

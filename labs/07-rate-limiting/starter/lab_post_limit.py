@@ -11,7 +11,7 @@ it were declared ``@router.post("", dependencies=[Depends(limit_posts_per_user)]
 from fastapi import Request, Response
 from limits import parse
 
-from reference_app.api.deps import CurrentUser
+from reference_app.auth.dependencies import CurrentUser
 
 POSTS_PER_USER = parse("3/minute")
 

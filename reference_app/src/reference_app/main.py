@@ -18,7 +18,6 @@ from redis.asyncio import Redis
 
 from reference_app import __version__
 from reference_app.api.docs import install_docs
-from reference_app.api.router import API_ROUTERS
 from reference_app.auth.revocation import TOKEN_CHECKS
 from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.caching.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
@@ -42,6 +41,7 @@ from reference_app.observability.metrics_endpoint import install_metrics
 from reference_app.observability.tracing import configure_tracing
 from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
 from reference_app.rate_limiting.limiter import RateLimiter, RateLimitMiddleware, auth_limited_keys
+from reference_app.routers import API_ROUTERS
 from reference_app.shared_redis.circuit_breaker import CircuitBreaker
 from reference_app.shared_redis.connection import create_redis, ping_redis
 from reference_app.users.cache import invalidate_users

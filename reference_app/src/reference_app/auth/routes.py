@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from reference_app.api.deps import AccessClaims, CacheDep, NotifierDep, SessionDep, SettingsDep
+from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SettingsDep
 from reference_app.auth import password_reset, service
+from reference_app.auth.dependencies import AccessClaims
 from reference_app.auth.revocation import forget_token_checks
 from reference_app.auth.schemas import (
     Accepted,

@@ -28,7 +28,8 @@ import structlog
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from reference_app.api.deps import OptionalUser, SessionDep, SettingsDep
+from reference_app.api.deps import SessionDep, SettingsDep
+from reference_app.auth.dependencies import OptionalUser
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.events.broker import EventBroker, EventsUnavailableError, Subscription
 

@@ -5,8 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from reference_app.api.deps import CurrentUser, SessionDep
+from reference_app.api.deps import SessionDep
 from reference_app.api.pagination import Page, PageParamsDep
+from reference_app.auth.dependencies import CurrentUser
 from reference_app.core.errors import ERROR_RESPONSES, PermissionDeniedError
 from reference_app.jobs import service
 from reference_app.jobs.models import DeadLetter, Job

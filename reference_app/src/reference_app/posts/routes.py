@@ -5,15 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import (
-    CacheDep,
-    CurrentUser,
-    NotifierDep,
-    OptionalUser,
-    SessionDep,
-    SessionmakerDep,
-)
+from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SessionmakerDep
 from reference_app.api.pagination import Page, PageParamsDep
+from reference_app.auth.dependencies import CurrentUser, OptionalUser
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.posts import service
 from reference_app.posts.models import Post

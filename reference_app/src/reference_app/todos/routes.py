@@ -5,8 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from reference_app.api.deps import CurrentUser, NotifierDep, SessionDep
+from reference_app.api.deps import NotifierDep, SessionDep
 from reference_app.api.pagination import Page, PageParamsDep, build_page
+from reference_app.auth.dependencies import CurrentUser
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.todos import service
 from reference_app.todos.models import Todo

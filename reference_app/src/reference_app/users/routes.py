@@ -4,14 +4,8 @@ import uuid
 
 from fastapi import APIRouter
 
-from reference_app.api.deps import (
-    AccessClaims,
-    CacheDep,
-    CurrentUser,
-    NotifierDep,
-    SessionDep,
-    SessionmakerDep,
-)
+from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SessionmakerDep
+from reference_app.auth.dependencies import AccessClaims, CurrentUser
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.jobs.queue import JobQueueDep
 from reference_app.jobs.tasks import SEND_EMAIL_CHANGED_NOTICE

@@ -1,5 +1,7 @@
 """Assembles the feature routers into the versioned API. Nothing else lives here.
 
+It sits on top, beside ``main.py``: it imports every feature, and no feature imports it.
+
 ``create_app`` includes each of these directly under ``/api/v1``, in this order, rather than
 nesting them in one ``/api/v1`` router: a request's path is tried against the routes one by one,
 and each level of nesting is one more round of matching. So the routers come one level deep,
