@@ -55,7 +55,13 @@ def serve(
     ] = SERVER_LOOP,
 ) -> None:
     """Start the API server (migrations are applied first in development)."""
-    get_settings()  # fail now, with the settings error, rather than inside every worker
+    settings = get_settings()  # fail now, with the settings error, rather than in every worker
+    if workers > 1 and settings.should_auto_migrate:
+        # Each worker would migrate in its own start-up, all at once: on an empty database two
+        # of them create the same table, one fails, and uvicorn stops the server. So migrate
+        # once here, and tell the workers (new processes, reading the environment) not to.
+        asyncio.run(_migrate())
+        os.environ["APP_AUTO_MIGRATE"] = "false"
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Each worker counts on its own; a fresh directory lets /metrics add them all up
         # (the workers are new processes, which read the variable when they start).
