@@ -49,6 +49,7 @@ from pathlib import Path
 
 import httpx
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 from reference_app.cli import SERVER_LOOP
 
@@ -154,12 +155,18 @@ def uvicorn_server(
     factory: bool,
     loop: str = "auto",
     log: Path | None = None,
+    workers: int = 1,
 ) -> Iterator[str]:
-    """Run ``target`` under uvicorn (1 worker, no uvicorn access log) and yield its base URL.
+    """Run ``target`` under uvicorn (no uvicorn access log) and yield its base URL.
 
-    ``log``: where the server's output goes (the app's own access log, in production).
+    ``log``: where the server's output goes (the app's own access log, in production). With
+    more than one worker, the processes share their metrics through a temporary
+    ``PROMETHEUS_MULTIPROC_DIR``, as ``reference-app serve --workers N`` arranges.
     """
     port = free_port()
+    metrics_dir = tempfile.TemporaryDirectory() if workers > 1 else None
+    if metrics_dir is not None:
+        env = {**env, "PROMETHEUS_MULTIPROC_DIR": metrics_dir.name}
     command = [
         sys.executable,
         "-m",
@@ -168,7 +175,7 @@ def uvicorn_server(
         "--port",
         str(port),
         "--workers",
-        "1",
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",
@@ -198,6 +205,8 @@ def uvicorn_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        if metrics_dir is not None:
+            metrics_dir.cleanup()
         if output is not None:
             output.close()
 
@@ -227,6 +236,22 @@ def app_environment(config: str, database_url: str, redis_prefix: str) -> dict[s
         "APP_RATE_LIMIT_AUTH_PER_IP": NEVER_REACHED,
         "APP_RATE_LIMIT_AUTH_PER_ACCOUNT": NEVER_REACHED,
     }
+
+
+def migrated_environment(
+    config: str, database_url: str, redis_prefix: str, workers: int
+) -> dict[str, str]:
+    """The app's environment; with several workers, the database migrated once beforehand.
+
+    Workers that each migrate at start-up race on an empty database, as ``reference-app serve
+    --workers N`` explains: migrate first, then start them with auto-migrate off.
+    """
+    env = app_environment(config, database_url, redis_prefix)
+    if workers > 1:
+        command = [str(Path(sys.executable).with_name("reference-app")), "migrate"]
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        env["APP_AUTO_MIGRATE"] = "false"
+    return env
 
 
 def seed(base: str) -> tuple[str, str]:
@@ -421,6 +446,9 @@ def main() -> int:
         "--postgres", action="store_true", help="test mode on PostgreSQL instead of SQLite"
     )
     parser.add_argument("--seconds", type=int, default=10, help="duration of each wrk run")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes for the reference app"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -495,21 +523,24 @@ def main() -> int:
                 database(use_postgres) as database_url,
                 uvicorn_server(
                     "reference_app.main:create_app",
-                    app_environment(config, database_url, redis_prefix),
+                    migrated_environment(config, database_url, redis_prefix, args.workers),
                     factory=True,
                     loop=SERVER_LOOP.value,
                     log=Path(logs) / f"{config}.log",
+                    workers=args.workers,
                 ) as base,
             ):
                 prefix = redis_prefix if production else None
                 measured = measure_app(functools.partial(measure, redis_prefix=prefix), base)
+                counted = counted_requests(base, LIVE_ROUTE) if production else None
             if production:
                 forget_redis_keys(redis_prefix)
             floor_rps = references[FLOOR_KEY].result.requests_per_second
             cached_post = measured["cached_post"].result.requests_per_second
+            workers = f", {args.workers} workers" if args.workers > 1 else ""
             title = (
                 "### Production: PostgreSQL, Redis (cache, limits, jobs), rate limits on, "
-                "metrics on, JSON access log"
+                f"metrics on, JSON access log{workers}"
                 if production
                 else f"### Test mode: {'PostgreSQL' if use_postgres else 'SQLite'}, no Redis, "
                 "rate limits off, WARNING logs"
@@ -522,17 +553,47 @@ def main() -> int:
                 *verdicts(config, measured),
                 f"- the cached post did {cached_post / floor_rps:.2f}x of FastAPI alone on its "
                 "route shape (the route floor above)",
+                *(
+                    [
+                        f"- /metrics counted {counted:,} answered `GET /health/live` requests; "
+                        f"wrk counted {measured['live'].result.requests:,}"
+                    ]
+                    if counted is not None
+                    else []
+                ),
                 "",
             ]
     command = (
         "uv run python bench/run_bench.py"
         + (f" --config {args.config}" if args.config != "both" else "")
         + (" --postgres" if args.postgres else "")
+        + (f" --workers {args.workers}" if args.workers > 1 else "")
     )
     report = "\n".join(["# Benchmark results", "", f"Command: `{command}`", "", *sections])
     print(report)
     write_results(report)
     return 0
+
+
+LIVE_ROUTE = "/api/v1/health/live"
+
+
+def counted_requests(base: str, route: str) -> int:
+    """``http_requests_total`` of ``route`` (status 200) from the app's /metrics: with several
+    workers, it must add up every process's count, or the figure is one worker's."""
+    text = httpx.get(
+        base + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    ).text
+    return int(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "http_requests_total"
+            and sample.labels.get("route") == route
+            and sample.labels.get("status") == "200"
+        )
+    )
 
 
 def forget_redis_keys(prefix: str) -> None:
