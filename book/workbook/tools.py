@@ -45,3 +45,10 @@ def free_port(host: str = "127.0.0.1") -> int:
         probe.bind((host, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def listening(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something accepts TCP connections on ``host:port`` (a service, a server)."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0
