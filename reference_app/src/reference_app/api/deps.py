@@ -4,6 +4,9 @@ Everything here comes from ``request.app.state``, which ``create_app`` fills, so
 with different settings never share an engine or a key. Who is calling (``CurrentUser``) is the
 auth feature's: see ``auth/dependencies.py``. This module imports no feature, so every feature
 can build on it.
+
+Every dependency is ``async def``, even the trivial ones: FastAPI runs a plain ``def``
+dependency in a worker thread, a thread hop per dependency per request for no reason.
 """
 
 from collections.abc import AsyncIterator
