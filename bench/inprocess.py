@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.config import Settings
 from reference_app.main import create_app
+from reference_app.services import services_of
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
@@ -168,7 +169,7 @@ async def measure(args: argparse.Namespace, url: str) -> int:
         settings = Settings.model_validate(values)
         app = create_app(settings)
         if args.without_token_memo:  # a memo that forgets each token at once
-            app.state.verified_tokens = VerifiedTokens(settings, max_entries=0)
+            services_of(app).verified_tokens = VerifiedTokens(settings, max_entries=0)
         async with LifespanManager(app):
             token, post_id = await seed(app)
             auth = {"Authorization": f"Bearer {token}"}

@@ -17,6 +17,7 @@ from reference_app.auth.models import RefreshToken
 from reference_app.core.config import Settings
 from reference_app.core.security import TokenType, create_token
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from reference_app.users.models import User
 from tests.support import DEFAULT_PASSWORD, Account, error_code, sign_up
@@ -215,8 +216,8 @@ async def test_refresh_rotates_the_pair(client: AsyncClient) -> None:
 
 async def let_the_grace_window_pass(app: FastAPI) -> None:
     """Move every refresh token's use back past the reuse grace window, as if time had passed."""
-    elapsed = timedelta(seconds=app.state.settings.refresh_reuse_grace_seconds + 1)
-    async with app.state.sessionmaker() as session:
+    elapsed = timedelta(seconds=services_of(app).settings.refresh_reuse_grace_seconds + 1)
+    async with services_of(app).sessionmaker() as session:
         used = await session.scalars(
             select(RefreshToken).where(col(RefreshToken.used_at).isnot(None))
         )
@@ -371,8 +372,9 @@ async def test_disabled_account_cannot_log_in_or_use_tokens(
     client: AsyncClient, app: FastAPI
 ) -> None:
     account = await sign_up(client)
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         user = await session.get(User, uuid.UUID(account.id))
+        assert user is not None
         user.is_active = False
         await session.commit()
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from reference_app.caching.cache import Cache, CacheKey, MemoryCacheBackend, schema_version
 from reference_app.posts.cache import POST_VERSION, post_key
+from reference_app.services import services_of
 from tests.support import Account, sign_up
 
 POSTS = "/api/v1/posts"
@@ -117,15 +118,15 @@ async def test_missing_values_are_not_cached_and_disabled_cache_always_loads() -
 async def test_post_reads_hit_the_cache_after_the_first(app: FastAPI, client: AsyncClient) -> None:
     author = await sign_up(client)
     post_id = await publish(client, author)
-    with count_queries(app.state.engine, "posts") as queries:
+    with count_queries(services_of(app).engine, "posts") as queries:
         for _ in range(5):
             assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200
     assert len(queries) == 1
-    assert app.state.cache.stats.hits >= 4
+    assert services_of(app).cache.stats.hits >= 4
 
 
 class CountingSessionmaker:
-    """Stands in for ``app.state.sessionmaker`` and counts the sessions it opens."""
+    """Stands in for ``services_of(app).sessionmaker`` and counts the sessions it opens."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
@@ -144,8 +145,8 @@ async def test_anonymous_cache_hits_open_no_database_session(
     post_id = await publish(client, author)
     assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200  # the misses fill it
     assert (await client.get(POSTS)).status_code == 200
-    sessions = CountingSessionmaker(app.state.sessionmaker)
-    monkeypatch.setattr(app.state, "sessionmaker", sessions)
+    sessions = CountingSessionmaker(services_of(app).sessionmaker)
+    monkeypatch.setattr(services_of(app), "sessionmaker", sessions)
     for _ in range(3):
         assert (await client.get(f"{POSTS}/{post_id}")).status_code == 200
         assert (await client.get(POSTS)).status_code == 200
@@ -160,7 +161,7 @@ async def test_fifty_concurrent_requests_for_one_post_make_one_database_load(
 ) -> None:
     author = await sign_up(client)
     post_id = await publish(client, author)
-    with count_queries(app.state.engine, "posts") as queries:
+    with count_queries(services_of(app).engine, "posts") as queries:
         responses = await asyncio.gather(*(client.get(f"{POSTS}/{post_id}") for _ in range(50)))
     assert {response.status_code for response in responses} == {200}
     assert len(queries) == 1
@@ -182,12 +183,12 @@ async def test_public_list_is_cached_and_invalidated_by_public_changes_only(
     author = await sign_up(client)
     await publish(client, author, "First")
     assert (await client.get(POSTS)).json()["total"] == 1
-    with count_queries(app.state.engine, "posts") as queries:
+    with count_queries(services_of(app).engine, "posts") as queries:
         assert (await client.get(POSTS)).json()["total"] == 1
     assert queries == []
 
     await client.post(POSTS, headers=author.headers, json={"title": "A draft"})
-    with count_queries(app.state.engine, "posts") as queries:
+    with count_queries(services_of(app).engine, "posts") as queries:
         assert (await client.get(POSTS)).json()["total"] == 1
     assert queries == []  # a draft does not change the public pages
 
@@ -214,7 +215,7 @@ async def test_password_hashes_and_tokens_are_never_cached(
     me = await sign_up(client)
     await client.get("/api/v1/users/me", headers=me.headers)
     await client.get(f"/api/v1/users/{me.id}", headers=me.headers)
-    backend = app.state.cache.backend
+    backend = services_of(app).cache.backend
     assert isinstance(backend, MemoryCacheBackend)
     stored = b" ".join(value for _, value in backend._entries.values())
     assert b"$argon2" not in stored
@@ -281,7 +282,7 @@ async def test_a_post_cached_in_an_old_shape_is_served_not_a_500(
     author = await sign_up(client)
     post_id = await publish(client, author)
     stale = b'{"id": "' + post_id.encode() + b'", "headline": "renamed since"}'
-    await app.state.cache.backend.set(str(post_key(uuid.UUID(post_id))), stale, 60)
+    await services_of(app).cache.backend.set(str(post_key(uuid.UUID(post_id))), stale, 60)
 
     response = await client.get(f"{POSTS}/{post_id}")
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from asgi_lifespan import LifespanManager
 from httpx import ASGITransport, AsyncClient
 
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from tests.private_redis import PrivateRedis, running_private_redis
 from tests.support import sign_up
@@ -51,7 +52,7 @@ async def test_killing_redis_under_traffic_loses_no_read_and_recovers(
 
         statuses = [await read(index) for index in range(READS)]
         assert statuses.count(200) == READS, statuses
-        assert app.state.cache.stats.errors > 0
+        assert services_of(app).cache.stats.errors > 0
 
         health = (await client.get("/api/v1/health")).json()
         assert health["status"] == "degraded"
@@ -63,8 +64,8 @@ async def test_killing_redis_under_traffic_loses_no_read_and_recovers(
             assert (await client.get(url)).status_code == 200
             # Both users of Redis come back: the cache, and the limiter (whichever of them made
             # the circuit breaker's trial call, the other returns on its next call).
-            if app.state.cache.healthy and not app.state.rate_limiter.using_fallback:
+            if services_of(app).cache.healthy and not services_of(app).rate_limiter.using_fallback:
                 break
             await asyncio.sleep(0.1)
-        assert app.state.cache.healthy
+        assert services_of(app).cache.healthy
         assert (await client.get("/api/v1/health")).json()["status"] == "healthy"

@@ -16,12 +16,14 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy.pool import QueuePool
 
 from reference_app.auth import password_reset
 from reference_app.auth import service as auth_service
 from reference_app.core import security
 from reference_app.core.database import release_connection
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.models import User
@@ -37,7 +39,9 @@ def watch(
     original: Callable[..., Awaitable[Any]] = getattr(module, name)
 
     async def recording(*args: Any) -> Any:
-        seen.append(app.state.engine.pool.checkedout())
+        pool = services_of(app).engine.pool
+        assert isinstance(pool, QueuePool)
+        seen.append(pool.checkedout())
         return await original(*args)
 
     monkeypatch.setattr(module, name, recording)
@@ -86,10 +90,10 @@ async def test_a_password_reset_hashes_holding_no_connection(
     app: FastAPI, client: AsyncClient, checked_out: list[int]
 ) -> None:
     account = await sign_up(client)
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         user = await session.get(User, uuid.UUID(account.id))
         assert user is not None
-        token = password_reset.issue_token(session, app.state.settings, user)
+        token = password_reset.issue_token(session, services_of(app).settings, user)
         await session.commit()
     checked_out.clear()
     confirm = f"{API}/auth/password-reset/confirm"
@@ -138,7 +142,7 @@ async def test_the_database_stays_ready_while_a_login_checks_its_password(
 
 
 async def test_release_connection_refuses_to_commit_pending_changes(app: FastAPI) -> None:
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         session.add(User(email="pending@example.com", hashed_password="x"))
         with pytest.raises(RuntimeError, match="pending changes"):
             await release_connection(session)

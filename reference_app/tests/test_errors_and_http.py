@@ -13,6 +13,7 @@ from sqlmodel import func, select
 from reference_app.auth import service as auth_service
 from reference_app.core.config import Settings
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from reference_app.users.models import User
 from tests.support import DEFAULT_PASSWORD, error_code, sign_up
@@ -116,7 +117,7 @@ async def test_database_unreachable_is_a_503_not_a_500() -> None:
     assert health.status_code == 200
     assert health.json()["status"] == "degraded"
     assert health.json()["components"]["database"]["status"] == "down"
-    await app.state.engine.dispose()
+    await services_of(app).engine.dispose()
 
 
 async def test_failed_signup_leaves_no_half_written_user(
@@ -132,18 +133,18 @@ async def test_failed_signup_leaves_no_half_written_user(
             "/api/v1/auth/signup", json={"email": "half@example.com", "password": DEFAULT_PASSWORD}
         )
     assert response.status_code == 500
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
 
 
 async def test_concurrent_duplicate_insert_is_a_409(app: FastAPI, client: AsyncClient) -> None:
     """The unique index is the last line of defence when two sign-ups race."""
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         session.add(User(email="race@example.com", hashed_password="x"))
         await session.commit()
 
     async def duplicate() -> None:
-        async with app.state.sessionmaker() as session:
+        async with services_of(app).sessionmaker() as session:
             session.add(User(email="race@example.com", hashed_password="y"))
             await session.commit()
 

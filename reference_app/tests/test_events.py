@@ -35,6 +35,7 @@ from reference_app.events.models import EventContent, StreamEvent, event_positio
 from reference_app.events.redis_streams import RedisStreamBroker
 from reference_app.events.routes import RECONNECT_MILLISECONDS, server_sent_events
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import TEST_SECRET_KEY, settings_for_tests
 from tests.conftest import TEST_REDIS_URL
 from tests.support import Account, free_port, serve, sign_up
@@ -292,7 +293,7 @@ async def _lines_until_ping(response: httpx.Response) -> AsyncIterator[str]:
 
 async def test_streams_unsubscribe_on_disconnect_and_end_on_shutdown(database_url: str) -> None:
     app = create_app(settings_for_tests(database_url))
-    broker = app.state.event_broker
+    broker = services_of(app).event_broker
     async with serve(app) as server:
         async with follow(server.url):
             async with follow(server.url):

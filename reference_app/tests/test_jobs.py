@@ -51,6 +51,7 @@ from reference_app.jobs.tasks import (
     SEND_WELCOME_EMAIL,
 )
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.schemas import UserCreate
@@ -168,7 +169,7 @@ class Harness:
     retries: list[str] = field(default_factory=list)
 
     async def session_scope(self) -> Any:
-        return create_sessionmaker(self.app.state.engine)()
+        return create_sessionmaker(services_of(self.app).engine)()
 
 
 @pytest.fixture
@@ -360,7 +361,7 @@ async def test_export_runs_in_the_background_for_its_owner_only(jobs: Harness) -
     )
     await jobs.client.post("/api/v1/todos", json={"title": "Do it"}, headers=owner.headers)
 
-    broker = jobs.app.state.event_broker
+    broker = services_of(jobs.app).event_broker
     async with broker.subscribe(uuid.UUID(owner.id)) as subscription:
         started = await jobs.client.post("/api/v1/users/me/export", headers=owner.headers)
         assert started.status_code == 202, started.text
@@ -478,7 +479,7 @@ async def test_a_duplicate_delivery_has_one_effect(jobs: Harness) -> None:
 
     first = await eventually(exported)
     # Redelivery, as after a worker crash: the same messages again, same task ids.
-    send = jobs.app.state.jobs.celery_app.send_task
+    send = services_of(jobs.app).jobs.celery_app.send_task
     for _ in range(2):
         await asyncio.to_thread(send, SEND_WELCOME_EMAIL, args=[account.id], task_id="dup-1")
         await asyncio.to_thread(send, EXPORT_USER_DATA, args=[job_id], task_id=job_id)
@@ -574,7 +575,7 @@ async def test_the_cleanup_deletes_exactly_what_has_expired(jobs: Harness) -> No
         return rows
 
     before = await remaining()
-    await asyncio.to_thread(jobs.app.state.jobs.celery_app.send_task, DAILY_CLEANUP)
+    await asyncio.to_thread(services_of(jobs.app).jobs.celery_app.send_task, DAILY_CLEANUP)
 
     async def cleaned() -> bool:
         return len(await remaining()) == len(before) - len(doomed)

@@ -44,6 +44,7 @@ from reference_app.jobs.queue import JobQueue
 from reference_app.jobs.runtime import JobRuntime, runtime_of
 from reference_app.jobs.tasks import SEND_WELCOME_EMAIL
 from reference_app.main import create_app
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from tests.support import error_code, sign_up
 
@@ -102,7 +103,7 @@ async def test_the_embedded_default_runs_jobs_asynchronously(
     assert message["To"] == account.email
     assert "Welcome" in str(message["Subject"])
 
-    async with app.state.event_broker.subscribe(uuid.UUID(account.id)) as subscription:
+    async with services_of(app).event_broker.subscribe(uuid.UUID(account.id)) as subscription:
         started = await client.post("/api/v1/users/me/export", headers=account.headers)
         assert started.status_code == 202
         job_id = started.json()["id"]
@@ -120,7 +121,7 @@ async def test_the_embedded_worker_runs_retries(
 ) -> None:
     """A retry waits for its countdown in the worker's timer thread, which must run it too."""
     app, client = embedded
-    runtime = runtime_of(app.state.jobs.celery_app)
+    runtime = runtime_of(services_of(app).jobs.celery_app)
     backend = runtime.email
     failures = [TransientEmailError("SMTP 421: try again later")]
 
@@ -145,15 +146,15 @@ async def test_enqueue_failures(sqlite_url: str) -> None:
     """An unreachable broker: a welcome email is skipped; an export is refused with 503."""
     settings = settings_for_tests(sqlite_url, celery_broker_url="redis://127.0.0.1:1/0")
     app = create_app(settings)
-    app.state.jobs.celery_app.conf.broker_transport_options = {"max_retries": 1}
-    app.state.jobs.celery_app.conf.task_publish_retry = False  # fail fast
+    services_of(app).jobs.celery_app.conf.broker_transport_options = {"max_retries": 1}
+    services_of(app).jobs.celery_app.conf.task_publish_retry = False  # fail fast
     async with LifespanManager(app):
         transport = ASGITransport(app=app)
         async with AsyncClient(transport=transport, base_url="http://test") as client:
             account = await sign_up(client)  # the account exists; its email is lost (logged)
             refused = await client.post("/api/v1/users/me/export", headers=account.headers)
             assert refused.status_code == 503
-            async with create_sessionmaker(app.state.engine)() as session:
+            async with create_sessionmaker(services_of(app).engine)() as session:
                 letter = DeadLetter(
                     task_id="t",
                     task_name=SEND_WELCOME_EMAIL,
@@ -163,7 +164,7 @@ async def test_enqueue_failures(sqlite_url: str) -> None:
                 )
                 session.add(letter)
                 await session.commit()
-                queue: JobQueue = app.state.jobs
+                queue: JobQueue = services_of(app).jobs
                 from reference_app.jobs import service
 
                 with pytest.raises(Exception, match="unavailable"):

@@ -10,6 +10,7 @@ from httpx import ASGITransport, AsyncClient
 from reference_app.core.config import Settings
 from reference_app.main import create_app
 from reference_app.observability.logging import REDACTED, configure_logging, redact
+from reference_app.services import services_of
 from tests.support import DEFAULT_PASSWORD
 
 
@@ -33,7 +34,7 @@ def test_redact_replaces_sensitive_values_at_any_depth() -> None:
 async def test_json_access_log_carries_request_id_and_redacts(settings: Settings) -> None:
     stream = io.StringIO()
     app = create_app(settings.model_copy(update={"log_json": True}))
-    configure_logging(app.state.settings, stream=stream)
+    configure_logging(services_of(app).settings, stream=stream)
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         response = await client.post(
             "/api/v1/auth/signup", json={"email": "log@example.com", "password": DEFAULT_PASSWORD}
@@ -71,7 +72,7 @@ async def test_the_access_log_survives_a_library_that_configures_logging(
     was_disabled = {logger: logger.disabled for logger in loggers}
     try:
         logging.config.dictConfig({"version": 1, "disable_existing_loggers": True})
-        configure_logging(app.state.settings, stream=stream)
+        configure_logging(services_of(app).settings, stream=stream)
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
             await client.get("/api/v1/health/live")
     finally:  # the other tests' loggers, as they were

@@ -58,6 +58,7 @@ from reference_app.observability.tracing import (
     instrument_httpx,
     requested_exporters,
 )
+from reference_app.services import services_of
 from reference_app.testing import TEST_SECRET_KEY, settings_for_tests
 from tests.support import error_code, sign_up
 
@@ -329,7 +330,7 @@ async def test_database_pool_connections_are_read_at_scrape_time(
 ) -> None:
     assert (await client.get("/api/v1/health/ready")).status_code == 200
     checked_out, idle = DATABASE_POOLS.counts()
-    async with app.state.engine.connect():
+    async with services_of(app).engine.connect():
         assert DATABASE_POOLS.counts() == (checked_out + 1, max(idle - 1, 0))
         scraped = parse((await client.get("/metrics")).text)
         assert scraped[("db_pool_connections", frozenset({("state", "checked_out")}))] == (
@@ -360,7 +361,7 @@ async def test_pools_without_a_fixed_set_of_connections_count_nothing(tmp_path: 
 
 
 async def test_open_event_streams_are_counted(app: FastAPI) -> None:
-    broker = app.state.event_broker
+    broker = services_of(app).event_broker
     before = sample("sse_connections")
     async with broker.subscribe(None), broker.subscribe(None):
         assert sample("sse_connections") == before + 2
@@ -475,7 +476,7 @@ async def traced(
     settings: Settings, tracer_provider: TracerProvider, exporter: InMemorySpanExporter
 ) -> AsyncIterator[AsyncClient]:
     app = create_app(settings)
-    assert configure_tracing(app, app.state.engine, tracer_provider=tracer_provider)
+    assert configure_tracing(app, services_of(app).engine, tracer_provider=tracer_provider)
     async with serving(app) as client:
         exporter.clear()
         yield client
@@ -547,7 +548,7 @@ async def test_log_lines_of_a_traced_request_carry_its_ids_and_stay_redacted(
             "diagnostic", authorization=request.headers["authorization"], password="hunter2"
         )
 
-    configure_tracing(app, app.state.engine, tracer_provider=tracer_provider)
+    configure_tracing(app, services_of(app).engine, tracer_provider=tracer_provider)
     stream = io.StringIO()
     configure_logging(json_settings, stream=stream)
     async with serving(app) as client:
@@ -583,12 +584,12 @@ async def test_redis_commands_are_traced(
     app = create_app(settings)
     # Nothing listens there: the span is recorded all the same, with the error.
     redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
-    configure_tracing(app, app.state.engine, redis=redis, tracer_provider=tracer_provider)
+    configure_tracing(app, services_of(app).engine, redis=redis, tracer_provider=tracer_provider)
     tracer = tracer_provider.get_tracer("test")
     with tracer.start_as_current_span("parent") as parent, pytest.raises(RedisError):
         await redis.ping()
     await redis.aclose()
-    await app.state.engine.dispose()
+    await services_of(app).engine.dispose()
 
     (command,) = [s for s in exporter.get_finished_spans() if s.name == "PING"]
     assert command.parent is not None

@@ -31,6 +31,7 @@ from reference_app.rate_limiting.window_counters import (
     RedisWindowCounter,
     WindowCounter,
 )
+from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
 from tests.conftest import TEST_REDIS_URL
 from tests.support import DEFAULT_PASSWORD, error_code, free_port, sign_up
@@ -271,7 +272,7 @@ async def test_every_endpoint_that_checks_a_secret_is_marked_in_the_openapi_docu
         "POST /api/v1/auth/password-reset/confirm",
         "PATCH /api/v1/users/{user_id}",
     }
-    assert marked == {endpoint.key for endpoint in app.state.rate_limiter.endpoint_limits}
+    assert marked == {endpoint.key for endpoint in services_of(app).rate_limiter.endpoint_limits}
 
 
 # --- Exemptions and the off switch ------------------------------------------------------------
@@ -483,7 +484,9 @@ async def test_instances_sharing_redis_share_one_limit(
         for _ in range(3):
             results.append((await call(first, "GET", "/api/v1/nope")).status_code)
             results.append((await call(second, "GET", "/api/v1/nope")).status_code)
-        keys = [key async for key in first.state.redis.scan_iter(match=f"{redis_prefix}*")]
+        redis = services_of(first).redis
+        assert redis is not None
+        keys = [key async for key in redis.scan_iter(match=f"{redis_prefix}*")]
 
     # Four in total across both instances, not four each.
     assert results == [404, 404, 404, 404, 429, 429]
@@ -514,7 +517,7 @@ async def test_limits_hold_in_process_when_redis_is_down(database_url: str) -> N
 async def test_limits_return_to_redis_when_it_answers_again(redis_settings: Settings) -> None:
     app = create_app(redis_settings.model_copy(update={"rate_limit_default": "100/minute"}))
     async with LifespanManager(app):
-        limiter = app.state.rate_limiter
+        limiter = services_of(app).rate_limiter
         limiter.using_fallback = True  # as after an outage
         assert await limiter.hit(limiter.default, "bucket", "client") is not None
         assert limiter.using_fallback is False

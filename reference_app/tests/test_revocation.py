@@ -6,6 +6,7 @@ from httpx import ASGITransport, AsyncClient
 
 from reference_app.core.config import Settings
 from reference_app.main import create_app
+from reference_app.services import services_of
 from tests.support import error_code, sign_up
 from tests.test_cache import count_queries
 
@@ -15,7 +16,7 @@ LOGOUT = "/api/v1/auth/logout"
 
 async def test_repeated_requests_ask_the_denylist_once(app: FastAPI, client: AsyncClient) -> None:
     account = await sign_up(client)
-    with count_queries(app.state.engine, "revoked_access_tokens") as queries:
+    with count_queries(services_of(app).engine, "revoked_access_tokens") as queries:
         for _ in range(5):
             assert (await client.get(ME, headers=account.headers)).status_code == 200
     assert len(queries) == 1
@@ -44,7 +45,7 @@ async def test_with_the_ttl_at_zero_every_request_asks_the_database(
         AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
     ):
         account = await sign_up(client)
-        with count_queries(app.state.engine, "revoked_access_tokens") as queries:
+        with count_queries(services_of(app).engine, "revoked_access_tokens") as queries:
             for _ in range(3):
                 assert (await client.get(ME, headers=account.headers)).status_code == 200
         assert len(queries) == 3

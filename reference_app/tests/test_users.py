@@ -5,6 +5,7 @@ import uuid
 from fastapi import FastAPI
 from httpx import AsyncClient
 
+from reference_app.services import services_of
 from reference_app.users.models import User
 from reference_app.users.password_policy import common_passwords
 from reference_app.users.schemas import PASSWORD_MIN_LENGTH
@@ -16,7 +17,7 @@ REFRESH = "/api/v1/auth/refresh"
 
 
 async def make_superuser(app: FastAPI, account: Account) -> None:
-    async with app.state.sessionmaker() as session:
+    async with services_of(app).sessionmaker() as session:
         user = await session.get(User, uuid.UUID(account.id))
         assert user is not None
         user.is_superuser = True

@@ -12,6 +12,7 @@ from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.config import Settings
 from reference_app.core.errors import AuthenticationError
 from reference_app.core.security import TokenClaims, TokenType, create_token, decode_token
+from reference_app.services import services_of
 from tests.support import sign_up
 
 ME = "/api/v1/users/me"
@@ -106,6 +107,6 @@ async def test_the_app_verifies_a_clients_token_once(
 
 
 def test_create_app_gives_the_app_an_empty_memo(app: FastAPI) -> None:
-    memo = app.state.verified_tokens
+    memo = services_of(app).verified_tokens
     assert isinstance(memo, VerifiedTokens)
     assert len(memo) == 0

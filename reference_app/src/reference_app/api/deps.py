@@ -1,7 +1,8 @@
 """Dependencies every feature's routes share: ``session: SessionDep``, ``cache: CacheDep``...
 
-Everything here comes from ``request.app.state``, which ``create_app`` fills, so two apps built
-with different settings never share an engine or a key. Who is calling (``CurrentUser``) is the
+Everything here comes from the app's services (``request.app.state.services``, see
+``reference_app/services.py``), which ``create_app`` builds, so two apps built with different
+settings never share an engine or a key. Who is calling (``CurrentUser``) is the
 auth feature's: see ``auth/dependencies.py``. This module imports no feature, so every feature
 can build on it.
 
@@ -22,28 +23,29 @@ from reference_app.core.database import session_scope
 
 
 async def app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: Settings = request.app.state.services.settings
     return settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessionmaker):
+    async for session in session_scope(request.app.state.services.sessionmaker):
         yield session
 
 
 async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
     """For cache-aside reads: they open a session only on a cache miss."""
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.services.sessionmaker
     return sessions
 
 
 async def get_cache(request: Request) -> Cache:
-    cache: Cache = request.app.state.cache
+    cache: Cache = request.app.state.services.cache
     return cache
 
 
 async def get_notifier(request: Request) -> ChangeNotifier:
-    return ChangeNotifier(request.app.state.change_listeners)
+    notifier: ChangeNotifier = request.app.state.services.notifier()
+    return notifier
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]

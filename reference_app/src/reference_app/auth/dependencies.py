@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from reference_app.api.deps import CacheDep, SessionmakerDep
-from reference_app.auth.revocation import is_revoked_cached
+from reference_app.auth.revocation import AccessTokenDenylist
 from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.core.config import API_PREFIX
 from reference_app.core.errors import AuthenticationError, ErrorCode
@@ -28,16 +28,22 @@ bearer_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/login", auto_e
 
 
 async def get_verified_tokens(request: Request) -> VerifiedTokens:
-    verified_tokens: VerifiedTokens = request.app.state.verified_tokens
+    verified_tokens: VerifiedTokens = request.app.state.services.verified_tokens
     return verified_tokens
 
 
+async def get_access_denylist(request: Request) -> AccessTokenDenylist:
+    denylist: AccessTokenDenylist = request.app.state.services.access_denylist
+    return denylist
+
+
 VerifiedTokensDep = Annotated[VerifiedTokens, Depends(get_verified_tokens)]
+AccessDenylistDep = Annotated[AccessTokenDenylist, Depends(get_access_denylist)]
 BearerToken = Annotated[str | None, Depends(bearer_scheme)]
 
 
 async def get_access_claims(
-    token: BearerToken, tokens: VerifiedTokensDep, sessions: SessionmakerDep, cache: CacheDep
+    token: BearerToken, tokens: VerifiedTokensDep, denylist: AccessDenylistDep
 ) -> TokenClaims:
     """The bearer access token's claims: signed by this app, unexpired, not revoked by logout.
 
@@ -48,7 +54,7 @@ async def get_access_claims(
     if token is None:
         raise AuthenticationError("Not authenticated: send 'Authorization: Bearer <token>'")
     claims = tokens.verify(token)  # PyJWT, unless this app verified this token before
-    if await is_revoked_cached(sessions, cache, claims.token_id):
+    if await denylist.is_revoked(claims.token_id):
         raise AuthenticationError("The token has been revoked", code=ErrorCode.TOKEN_REVOKED)
     return claims
 
@@ -73,7 +79,11 @@ CurrentUser = Annotated[UserRead, Depends(get_current_user)]
 
 
 async def get_optional_user(
-    token: BearerToken, tokens: VerifiedTokensDep, sessions: SessionmakerDep, cache: CacheDep
+    token: BearerToken,
+    tokens: VerifiedTokensDep,
+    denylist: AccessDenylistDep,
+    sessions: SessionmakerDep,
+    cache: CacheDep,
 ) -> UserRead | None:
     """The caller on a public endpoint: ``None`` without a token, the user with a valid one.
 
@@ -81,7 +91,7 @@ async def get_optional_user(
     """
     if token is None:
         return None
-    claims = await get_access_claims(token, tokens, sessions, cache)
+    claims = await get_access_claims(token, tokens, denylist)
     return await get_current_user(claims, sessions, cache)
 
 

@@ -18,34 +18,59 @@ evicted. That bound is the price of not querying the database on every request.
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reference_app.auth import service
 from reference_app.caching.cache import Cache, CacheKey
+from reference_app.core.security import TokenClaims
 
 TOKEN_CHECKS = "token_check"
 REVOKED_ADAPTER = TypeAdapter(bool)
 
-
-async def is_revoked_cached(
-    sessions: async_sessionmaker[AsyncSession], cache: Cache, token_id: uuid.UUID
-) -> bool:
-    """The denylist's answer for ``token_id``; a session is opened only on a cache miss."""
-
-    async def ask_database() -> bool:
-        async with sessions() as session:
-            return await service.is_access_token_revoked(session, token_id)
-
-    if not cache.ttl_seconds.get(TOKEN_CHECKS):
-        return await ask_database()
-    generation = await cache.generation(TOKEN_CHECKS)  # before the database: see above
-    key = CacheKey(TOKEN_CHECKS, f"g{generation}:{token_id}")
-    revoked = await cache.get_or_load(key, ask_database, REVOKED_ADAPTER)
-    return bool(revoked)
+RevokeToken = Callable[[AsyncSession, TokenClaims], Awaitable[None]]
+"""Store that a token is revoked, and commit (the caller's pending changes go with it)."""
+IsTokenRevoked = Callable[[AsyncSession, uuid.UUID], Awaitable[bool]]
 
 
-async def forget_token_checks(cache: Cache) -> None:
-    """Call after a logout has committed: every cached answer is asked again."""
-    await cache.bump_generation(TOKEN_CHECKS)
+class AccessTokenDenylist:
+    """The access tokens ended by a logout: stored by ``revoke``, looked up by ``is_revoked``.
+
+    The storage is the app's ``revoked_access_tokens`` table unless other functions are given
+    (lab 4 plugs its own in through ``Services.access_denylist``); the cache in front of it is
+    this class's either way.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cache: Cache,
+        *,
+        revoke: RevokeToken = service.revoke_access_token,
+        is_revoked: IsTokenRevoked = service.is_access_token_revoked,
+    ) -> None:
+        self._sessions = sessions
+        self._cache = cache
+        self._store_revoked = revoke
+        self._ask_store = is_revoked
+
+    async def revoke(self, session: AsyncSession, claims: TokenClaims) -> None:
+        """Deny the token from now on: commit its row, *then* forget every cached answer."""
+        await self._store_revoked(session, claims)
+        await self._cache.bump_generation(TOKEN_CHECKS)
+
+    async def is_revoked(self, token_id: uuid.UUID) -> bool:
+        """The denylist's answer for ``token_id``; a session is opened only on a cache miss."""
+
+        async def ask_database() -> bool:
+            async with self._sessions() as session:
+                return await self._ask_store(session, token_id)
+
+        if not self._cache.ttl_seconds.get(TOKEN_CHECKS):
+            return await ask_database()
+        generation = await self._cache.generation(TOKEN_CHECKS)  # before the database: see above
+        key = CacheKey(TOKEN_CHECKS, f"g{generation}:{token_id}")
+        revoked = await self._cache.get_or_load(key, ask_database, REVOKED_ADAPTER)
+        return bool(revoked)

@@ -7,10 +7,9 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SettingsDep
+from reference_app.api.deps import NotifierDep, SessionDep, SettingsDep
 from reference_app.auth import password_reset, service
-from reference_app.auth.dependencies import AccessClaims
-from reference_app.auth.revocation import forget_token_checks
+from reference_app.auth.dependencies import AccessClaims, AccessDenylistDep
 from reference_app.auth.schemas import (
     Accepted,
     LoginRequest,
@@ -137,9 +136,8 @@ async def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsD
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End the current session")
-async def logout(claims: AccessClaims, session: SessionDep, cache: CacheDep) -> None:
-    await service.logout(session, claims)
-    await forget_token_checks(cache)
+async def logout(claims: AccessClaims, session: SessionDep, denylist: AccessDenylistDep) -> None:
+    await service.logout(session, claims, denylist.revoke)
 
 
 @router.post(

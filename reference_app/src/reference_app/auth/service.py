@@ -17,6 +17,7 @@ Revocation is checked first: a logged-out or otherwise revoked family gets no gr
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from sqlalchemy import exists, select, update
@@ -225,9 +226,22 @@ async def _successor_within_grace(
     return await session.get(RefreshToken, row.replaced_by)
 
 
-async def logout(session: AsyncSession, claims: TokenClaims) -> None:
-    """End the session: revoke its refresh-token family and deny the current access token."""
+async def logout(
+    session: AsyncSession,
+    claims: TokenClaims,
+    deny_access_token: Callable[[AsyncSession, TokenClaims], Awaitable[None]],
+) -> None:
+    """End the session: revoke its refresh-token family and deny the current access token.
+
+    ``deny_access_token`` (the app's denylist, ``AccessTokenDenylist.revoke``) commits, so both
+    changes land in one transaction.
+    """
     await _revoke_family(session, claims.session_id)
+    await deny_access_token(session, claims)
+
+
+async def revoke_access_token(session: AsyncSession, claims: TokenClaims) -> None:
+    """Add the token to the denylist table, and commit."""
     session.add(RevokedAccessToken(id=claims.token_id, expires_at=claims.expires_at))
     await session.commit()
 

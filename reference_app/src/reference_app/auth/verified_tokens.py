@@ -12,7 +12,7 @@ bytes under the same key verify the same way every time. So the memo
 - remembers only tokens that verified: a bad token pays a full verification every time;
 - honours expiry: an entry past its ``exp`` is dropped and the token is verified again, which
   then fails with ``TOKEN_EXPIRED`` as it would without the memo;
-- belongs to one app (``app.state.verified_tokens``): a new signing key means a new app;
+- belongs to one app (``Services.verified_tokens``): a new signing key means a new app;
 - is bounded: the least recently used entry goes when it is full.
 
 Logout is unaffected: the revocation check (``auth/revocation.py``) runs after this on every

@@ -11,16 +11,33 @@ what the Redis backend is for.
 
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 
 from reference_app.changes import ChangeEvent
 from reference_app.events.broker import EventBroker
 from reference_app.events.models import EventContent, StreamEvent
 
 
+ReplayPolicy = Callable[[Sequence[StreamEvent], str], list[StreamEvent] | None]
+"""Given the replay buffer (oldest first) and a reconnecting client's ``Last-Event-ID``: the
+events it missed, or ``None`` when they cannot be known (the client then gets a ``reset``)."""
+
+
+def events_after(recent: Sequence[StreamEvent], last_event_id: str) -> list[StreamEvent] | None:
+    """The events after ``last_event_id``; ``None`` when the buffer no longer holds that id."""
+    ids = [event.id for event in recent]
+    if last_event_id not in ids:
+        return None
+    return list(recent)[ids.index(last_event_id) + 1 :]
+
+
 class MemoryBroker(EventBroker):
-    def __init__(self, *, replay_size: int) -> None:
+    """``replay`` decides what a reconnecting client missed (lab 5 plugs its own in)."""
+
+    def __init__(self, *, replay_size: int, replay: ReplayPolicy = events_after) -> None:
         super().__init__(replay_size=replay_size)
         self._recent: deque[StreamEvent] = deque(maxlen=replay_size)
+        self._replay = replay
         self._started_ms = time.time_ns() // 1_000_000
         self._counter = 0
 
@@ -34,10 +51,7 @@ class MemoryBroker(EventBroker):
         return await self._catch_up(last_event_id)
 
     async def _events_after(self, last_event_id: str) -> list[StreamEvent] | None:
-        ids = [event.id for event in self._recent]
-        if last_event_id not in ids:
-            return None
-        return list(self._recent)[ids.index(last_event_id) + 1 :]
+        return self._replay(self._recent, last_event_id)
 
     async def _latest_id(self) -> str:
         return f"{self._started_ms}-{self._counter}"

@@ -62,7 +62,7 @@ async def stream_events(
     # The token is checked; give the database connection back. A stream stays open for hours
     # and must not hold one of the few pooled connections all that time.
     await session.close()
-    broker: EventBroker = request.app.state.event_broker
+    broker: EventBroker = request.app.state.services.event_broker
     viewer_id = viewer.id if viewer is not None else None
     shutdown = anyio.Event()
     return EventSourceResponse(

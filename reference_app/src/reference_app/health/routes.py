@@ -31,7 +31,7 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
 
 @router.get("", response_model=HealthReport, summary="Health of every component")
 async def health(request: Request, settings: SettingsDep) -> HealthReport:
-    checks: dict[str, HealthCheck] = request.app.state.health_checks
+    checks: dict[str, HealthCheck] = request.app.state.services.health_checks
     components = await check_all(checks)
     return HealthReport(
         status=overall_status(components),
@@ -48,7 +48,7 @@ async def live() -> dict[str, str]:
 
 @router.get("/ready", summary="Readiness probe", responses=_UNAVAILABLE)
 async def ready(request: Request) -> Any:
-    database = await check_component(request.app.state.health_checks["database"])
+    database = await check_component(request.app.state.services.health_checks["database"])
     if database.status is ComponentStatus.DOWN:
         return error_response(
             503,
@@ -61,6 +61,6 @@ async def ready(request: Request) -> Any:
 
 @router.get("/startup", summary="Startup probe", responses=_UNAVAILABLE)
 async def startup(request: Request) -> Any:
-    if not request.app.state.started:
+    if not request.app.state.services.started:
         return error_response(503, ErrorCode.NOT_STARTED, "Start-up has not finished")
     return {"status": "started"}

@@ -66,7 +66,7 @@ class JobQueue:
 
 
 async def get_job_queue(request: Request) -> JobQueue:
-    queue: JobQueue = request.app.state.jobs
+    queue: JobQueue = request.app.state.services.jobs
     return queue
 
 

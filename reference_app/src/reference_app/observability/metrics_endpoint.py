@@ -39,7 +39,7 @@ def exposition_registry(multiprocess_dir: str | None = MULTIPROCESS_DIR) -> Coll
 
 async def metrics(request: Request) -> Response:
     """The metrics in the format the scraper asks for (Prometheus text or OpenMetrics)."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = request.app.state.services.settings
     _authorize(request, settings)
     encoder, content_type = choose_encoder(request.headers.get("accept", ""))
     return Response(encoder(exposition_registry()), headers={"Content-Type": content_type})

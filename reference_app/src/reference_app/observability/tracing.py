@@ -153,17 +153,17 @@ def configure_tracing(
     engine: AsyncEngine,
     *,
     redis: Redis | None = None,
+    environment: str | None = None,
     tracer_provider: trace.TracerProvider | None = None,
 ) -> trace.TracerProvider | None:
     """Trace ``app``'s requests, ``engine``'s statements and ``redis``'s commands.
 
-    Without ``tracer_provider``, the process-wide one from the environment is used, and nothing
-    is installed when the environment leaves tracing off. Call before the app serves anything
+    Without ``tracer_provider``, the process-wide one from the environment is used (its
+    resource named after ``environment``, the app's), and nothing is installed when the
+    environment leaves tracing off. Call before the app serves anything
     (its middleware stack is built on first use). Returns the provider used, if any.
     """
     if tracer_provider is None:
-        settings = getattr(app.state, "settings", None)
-        environment = settings.environment.value if settings is not None else None
         tracer_provider = configure_process_tracing(environment)
         if tracer_provider is None:
             return None

@@ -328,7 +328,7 @@ class RateLimitMiddleware:
 
 async def limit_login_per_account(request: Request, email: str) -> None:
     """Count a login attempt against the account; raise :class:`RateLimitedError` when over."""
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter = request.app.state.services.rate_limiter
     if not limiter.enabled:
         return
     # The key holds a hash, not the address: limiter keys are visible to anyone reading Redis.
