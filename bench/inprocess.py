@@ -165,6 +165,7 @@ async def measure(args: argparse.Namespace, url: str) -> int:
                 "rate_limit_default": NEVER_REACHED,
                 "rate_limit_auth_per_ip": NEVER_REACHED,
                 "rate_limit_auth_per_account": NEVER_REACHED,
+                "rate_limit_posts_per_author": NEVER_REACHED,
             }
         settings = Settings.model_validate(values)
         app = create_app(settings)

@@ -235,6 +235,7 @@ def app_environment(config: str, database_url: str, redis_prefix: str) -> dict[s
         "APP_RATE_LIMIT_DEFAULT": NEVER_REACHED,
         "APP_RATE_LIMIT_AUTH_PER_IP": NEVER_REACHED,
         "APP_RATE_LIMIT_AUTH_PER_ACCOUNT": NEVER_REACHED,
+        "APP_RATE_LIMIT_POSTS_PER_AUTHOR": NEVER_REACHED,
     }
 
 

@@ -169,6 +169,57 @@ async def test_login_is_limited_per_account_whatever_the_ip(database_url: str) -
     assert other_account.status_code == 200
 
 
+async def write_post(app: FastAPI, author: Any, *, ip: str) -> Response:
+    body = {"title": "A post", "content": "Body.", "published": True}
+    return await call(app, "POST", "/api/v1/posts", ip=ip, json=body, headers=author.headers)
+
+
+async def post_count(app: FastAPI) -> int:
+    response = await call(app, "GET", "/api/v1/posts", ip="192.0.2.99")
+    total: int = response.json()["total"]
+    return total
+
+
+async def test_posts_are_limited_per_author_whatever_the_ip(database_url: str) -> None:
+    async with running_app(database_url, rate_limit_posts_per_author="2/minute") as app:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+            author = await sign_up(http)
+            other = await sign_up(http)
+        written = [await write_post(app, author, ip=f"198.51.100.{n}") for n in range(3)]
+        other_author = await write_post(app, other, ip="198.51.100.1")
+        total = await post_count(app)
+
+    assert [response.status_code for response in written] == [201, 201, 429]
+    assert written[0].headers["RateLimit-Limit"] == "2"  # the author's limit, not the address's
+    assert written[1].headers["RateLimit-Remaining"] == "0"
+    assert error_code(written[2]) == "RATE_LIMITED"
+    assert int(written[2].headers["Retry-After"]) > 0
+    assert other_author.status_code == 201
+    assert total == 3  # the refused post was not written
+
+
+async def test_instances_sharing_redis_share_one_limit_per_author(
+    database_url: str, redis_prefix: str
+) -> None:
+    settings = {
+        "redis_url": REDIS_URL,
+        "redis_key_prefix": redis_prefix,
+        "rate_limit_posts_per_author": "3/minute",
+    }
+    async with (
+        running_app(database_url, **settings) as first,
+        running_app(database_url, **settings) as second,
+    ):
+        async with AsyncClient(transport=ASGITransport(app=first), base_url="http://t") as http:
+            author = await sign_up(http)
+        results = []
+        for _ in range(2):
+            results.append((await write_post(first, author, ip="198.51.100.1")).status_code)
+            results.append((await write_post(second, author, ip="198.51.100.2")).status_code)
+
+    assert results == [201, 201, 201, 429]  # three in total across both instances
+
+
 async def test_signup_is_limited_per_ip_with_its_own_count(database_url: str) -> None:
     async with running_app(
         database_url, rate_limit_auth_per_ip="2/minute", rate_limit_default="100/minute"

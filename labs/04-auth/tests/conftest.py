@@ -1,8 +1,9 @@
 """Lab 4 fixtures: a database session, token claims, and the app using the student's denylist.
 
-The app looks its services up at call time (``auth_service.logout(...)``), so the lab swaps two
-of them for the student's functions without touching the app's code: a plug-in point a test
-can use, like a dependency override.
+The app's logout denylist is one of its services (``Services.access_denylist``, see
+``reference_app/services.py``): the lab builds the services, gives them a denylist that stores
+and looks tokens up with the student's functions, and hands them to ``create_app``, the app's
+one seam. The cache in front of the denylist, and the rest of logout, stay the app's own.
 """
 
 import uuid
@@ -14,15 +15,13 @@ import pytest
 from httpx import AsyncClient
 from labsupport.app import app_client, make_settings
 from labsupport.student import import_student
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col
 
-from reference_app.auth import service as auth_service
-from reference_app.auth.models import RefreshToken
+from reference_app.auth.revocation import AccessTokenDenylist
 from reference_app.core.database import create_engine, create_sessionmaker, utcnow
 from reference_app.core.security import TokenClaims, TokenType
 from reference_app.main import create_app
+from reference_app.services import build_services
 
 pytest_plugins = ["labsupport.plugin"]
 
@@ -60,26 +59,14 @@ def claims() -> Callable[..., TokenClaims]:
 
 
 @pytest.fixture
-async def client(
-    database_url: str, lab: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[AsyncClient]:
-    """The app, its denylist replaced by the student's functions."""
-
-    async def logout(session: AsyncSession, claims: TokenClaims) -> None:
-        # The refresh side of logout stays the app's: end the session's refresh-token family.
-        await session.execute(
-            update(RefreshToken)
-            .where(
-                col(RefreshToken.family_id) == claims.session_id,
-                col(RefreshToken.revoked_at).is_(None),
-            )
-            .values(revoked_at=utcnow())
-        )
-        await session.commit()
-        await lab.revoke_access_token(session, claims)
-
-    monkeypatch.setattr(auth_service, "is_access_token_revoked", lab.is_access_token_revoked)
-    monkeypatch.setattr(auth_service, "logout", logout)
-    app = create_app(make_settings(database_url))
-    async with app_client(app) as http:
+async def client(database_url: str, lab: ModuleType) -> AsyncIterator[AsyncClient]:
+    """The app, its denylist kept by the student's functions."""
+    services = build_services(make_settings(database_url))
+    services.access_denylist = AccessTokenDenylist(
+        services.sessionmaker,
+        services.cache,
+        revoke=lab.revoke_access_token,
+        is_revoked=lab.is_access_token_revoked,
+    )
+    async with app_client(create_app(services=services)) as http:
         yield http

@@ -1,9 +1,10 @@
 """Lab 5 fixtures: replay buffers of events, and the real app on a socket, resuming with your code.
 
-The app's in-process broker (``MemoryBroker``) keeps its replay buffer in ``_recent`` and asks
-its ``_events_after`` method what a reconnecting client missed. The lab swaps that method for
-one that asks the student's ``events_to_replay``: everything else (subscriptions, the ``reset``
-event, the SSE route) stays the app's own.
+The app's in-process broker (``MemoryBroker``) asks a *replay policy* what a reconnecting client
+missed. The lab builds the app's services, gives them a broker whose policy is the student's
+``events_to_replay``, and hands them to ``create_app`` (the app's one seam, see
+``reference_app/services.py``): everything else (subscriptions, the ``reset`` event, the SSE
+route) stays the app's own.
 
 An event stream never ends, and ``httpx.ASGITransport`` hands over a response only once it has
 ended. So the end-to-end tests serve the app with uvicorn on a loopback port, in this process
@@ -28,6 +29,7 @@ from labsupport.student import import_student
 from reference_app.events.memory import MemoryBroker
 from reference_app.events.models import EventContent, StreamEvent
 from reference_app.main import create_app
+from reference_app.services import build_services
 
 pytest_plugins = ["labsupport.plugin"]
 
@@ -153,20 +155,18 @@ class LiveApp:
 
 @pytest.fixture
 def live_app(
-    lab: ModuleType, database_url: str, monkeypatch: pytest.MonkeyPatch
+    lab: ModuleType, database_url: str
 ) -> Callable[..., AbstractAsyncContextManager[LiveApp]]:
     """Serve a new app (settings ``overrides`` on top of the lab's) whose broker resumes
     streams with the student's ``events_to_replay``."""
 
-    async def events_after(broker: MemoryBroker, last_event_id: str) -> list[StreamEvent] | None:
-        replayed: list[StreamEvent] | None = lab.events_to_replay(broker._recent, last_event_id)
-        return replayed
-
-    monkeypatch.setattr(MemoryBroker, "_events_after", events_after)
-
     @asynccontextmanager
     async def serve(**overrides: Any) -> AsyncIterator[LiveApp]:
-        live = LiveApp(create_app(make_settings(database_url, **overrides)))
+        services = build_services(make_settings(database_url, **overrides))
+        services.event_broker = MemoryBroker(
+            replay_size=services.settings.events_replay_size, replay=lab.events_to_replay
+        )
+        live = LiveApp(create_app(services=services))
         task = asyncio.create_task(live.server.serve())
         try:
             async with asyncio.timeout(TIMEOUT):

@@ -1,9 +1,10 @@
 """Lab 6 fixtures: the app with the student's post-cache listener in place of its own.
 
-``create_app`` subscribes its change listeners in ``app.state.change_listeners``, a list that
-every write request reads (``get_notifier``). The lab swaps the app's ``invalidate_posts``
-listener for the student's before the app starts: same cache, same position in the list (before
-the event broker), nothing else changed.
+The app's services name their change listeners (``Services.change_listeners``, see
+``reference_app/services.py``); every write request calls them after its commit. The lab puts
+the student's listener in place of the app's ``"posts_cache"`` one through the app's one seam —
+build the services, replace the listener, hand them to ``create_app``: same cache, same place
+in the order (before the event stream), nothing else changed.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,21 +18,18 @@ from labsupport.student import import_student
 
 from reference_app.caching.cache import Cache
 from reference_app.main import create_app
+from reference_app.services import build_services, services_of
 
 pytest_plugins = ["labsupport.plugin"]
-
-APP_LISTENER = "invalidate_posts.<locals>.on_change"
 
 
 @pytest.fixture
 def app(database_url: str) -> FastAPI:
     """An app whose post-cache listener is ``lab_post_cache.invalidate_posts``."""
     lab = import_student("lab_post_cache")
-    app = create_app(make_settings(database_url))
-    listeners = app.state.change_listeners
-    [index] = [i for i, f in enumerate(listeners) if f.__qualname__ == APP_LISTENER]
-    listeners[index] = lab.invalidate_posts(app.state.cache)
-    return app
+    services = build_services(make_settings(database_url))
+    services.change_listeners["posts_cache"] = lab.invalidate_posts(services.cache)
+    return create_app(services=services)
 
 
 @pytest.fixture
@@ -43,8 +41,7 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 def cache(app: FastAPI) -> Cache:
     """The app's cache: ``cache.stats.loads`` counts the reads that went to the database."""
-    cache: Cache = app.state.cache
-    return cache
+    return services_of(app).cache
 
 
 @pytest.fixture

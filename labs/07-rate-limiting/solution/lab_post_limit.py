@@ -4,8 +4,8 @@ The app limits every request per client address (``RateLimitMiddleware``). Writi
 limit of its own, counted per *author*: whatever address they write from, nobody publishes
 more than ``POSTS_PER_USER``.
 
-The lab's tests add ``limit_posts_per_user`` to the app's ``POST /api/v1/posts`` route, as if
-it were declared ``@router.post("", dependencies=[Depends(limit_posts_per_user)])``.
+The app's ``POST /api/v1/posts`` is declared with ``Depends(limit_posts_per_author)``; the lab's
+tests put ``limit_posts_per_user`` in its place with ``app.dependency_overrides``.
 """
 
 from fastapi import Request, Response
@@ -22,7 +22,7 @@ BUCKET = "posts-per-user"
 async def limit_posts_per_user(request: Request, response: Response, user: CurrentUser) -> None:
     """Count one new post against its author's limit; refuse it with a 429 once over."""
     # The app's limiter: its storage is Redis when configured, so every instance shares the count.
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter = request.app.state.services.rate_limiter
     if not limiter.enabled:
         return
     status = await limiter.hit(POSTS_PER_USER, BUCKET, str(user.id))

@@ -4,8 +4,8 @@ The app limits every request per client address (``RateLimitMiddleware``). Writi
 limit of its own, counted per *author*: whatever address they write from, nobody publishes
 more than ``POSTS_PER_USER``.
 
-The lab's tests add ``limit_posts_per_user`` to the app's ``POST /api/v1/posts`` route, as if
-it were declared ``@router.post("", dependencies=[Depends(limit_posts_per_user)])``.
+The app's ``POST /api/v1/posts`` is declared with ``Depends(limit_posts_per_author)``; the lab's
+tests put ``limit_posts_per_user`` in its place with ``app.dependency_overrides``.
 """
 
 from fastapi import Request, Response
@@ -18,8 +18,8 @@ POSTS_PER_USER = parse("3/minute")
 
 async def limit_posts_per_user(request: Request, response: Response, user: CurrentUser) -> None:
     """Count one new post against its author's limit; refuse it with a 429 once over."""
-    # TODO 1: take the app's limiter (request.app.state.rate_limiter); when it is not enabled,
-    #         count nothing.
+    # TODO 1: take the app's limiter (request.app.state.services.rate_limiter); when it is
+    #         not enabled, count nothing.
     # TODO 2: count this post against POSTS_PER_USER, keyed by the author's id (limiter.hit).
     # TODO 3: over the limit, raise the app's RateLimitedError; when the storage failed (hit
     #         returned None), let the post through.

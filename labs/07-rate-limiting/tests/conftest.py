@@ -1,10 +1,8 @@
-"""Lab 7 fixtures: the app with the student's dependency on ``POST /api/v1/posts``.
+"""Lab 7 fixtures: the app with the student's dependency in place of its own per-author limit.
 
-FastAPI builds a route's dependencies with the route, and the app's routers are shared by every
-app in the process, so the lab does not change them. It puts a copy of the app's
-``POST /api/v1/posts`` route, with the student's function added to its ``dependencies``, in
-front of the app's routes: the router takes the first route that matches, so this copy answers
-``POST /api/v1/posts`` and the app's own routers answer everything else.
+The app declares ``POST /api/v1/posts`` with ``Depends(limit_posts_per_author)``. The lab puts
+the student's ``limit_posts_per_user`` in its place with ``app.dependency_overrides``, FastAPI's
+own seam for dependencies: every other route and dependency stays the app's.
 
 Rate limiting is on, with a per-address default far above what a test sends, so only the
 student's limit can refuse a request.
@@ -15,39 +13,17 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from labsupport.app import API, Account, app_client, make_settings, sign_up
 from labsupport.student import import_student
 
 from reference_app.main import create_app
-from reference_app.posts.routes import router as posts_router
+from reference_app.posts.limits import limit_posts_per_author
 
 pytest_plugins = ["labsupport.plugin"]
 
 LIMITS_ON = {"rate_limit_enabled": True, "rate_limit_default": "1000/minute"}
-
-
-def add_dependency(app: FastAPI, dependency: Callable[..., Any]) -> None:
-    """Answer ``POST /api/v1/posts`` with the app's route plus ``dependency``."""
-    [route] = [
-        r
-        for r in posts_router.routes
-        if isinstance(r, APIRoute) and r.path == "/posts" and r.methods == {"POST"}
-    ]
-    limited = APIRouter(prefix=API)
-    limited.add_api_route(
-        route.path,
-        route.endpoint,
-        methods=["POST"],
-        name=route.name,
-        response_model=route.response_model,
-        status_code=route.status_code,
-        dependencies=[*route.dependencies, Depends(dependency)],
-    )
-    app.include_router(limited)
-    app.router.routes.insert(0, app.router.routes.pop())  # first, so it answers first
 
 
 @pytest.fixture
@@ -58,7 +34,7 @@ def make_app(database_url: str) -> Callable[..., FastAPI]:
     def make(**overrides: Any) -> FastAPI:
         lab = import_student("lab_post_limit")
         app = create_app(make_settings(database_url, **{**LIMITS_ON, **overrides}))
-        add_dependency(app, lab.limit_posts_per_user)
+        app.dependency_overrides[limit_posts_per_author] = lab.limit_posts_per_user
         return app
 
     return make

@@ -1,7 +1,8 @@
 """Lab 16 fixtures: the app with the student's change listener, /metrics, and promtool.
 
-The app calls every function in ``app.state.change_listeners`` after each committed change; the
-lab appends the student's ``count_change`` there, as ``create_app`` does with its own listeners.
+The app calls every function in its services' ``change_listeners`` after each committed change;
+the lab adds the student's ``count_change`` there, through the app's one seam: build the
+services, add the listener, hand them to ``create_app`` (see ``reference_app/services.py``).
 prometheus-client keeps metrics in one registry per process, so a counter only ever grows from
 test to test: the tests compare ``/metrics`` before and after what they do.
 """
@@ -22,6 +23,7 @@ from labsupport.tools import run_tool
 from prometheus_client.parser import text_string_to_metric_families
 
 from reference_app.main import create_app
+from reference_app.services import build_services
 
 pytest_plugins = ["labsupport.plugin"]
 
@@ -46,8 +48,9 @@ def lab() -> Any:
 @pytest.fixture
 async def client(lab: Any, database_url: str) -> AsyncIterator[AsyncClient]:
     """A started app whose change listeners include the student's ``count_change``."""
-    app: FastAPI = create_app(make_settings(database_url))
-    app.state.change_listeners.append(lab.count_change)
+    services = build_services(make_settings(database_url))
+    services.change_listeners["lab_metrics"] = lab.count_change
+    app: FastAPI = create_app(services=services)
     async with app_client(app) as http:
         yield http
 

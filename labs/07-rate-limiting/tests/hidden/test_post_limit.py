@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from labsupport.app import sign_up
 
 from reference_app.rate_limiting.limiter import RateLimiter
+from reference_app.services import services_of
 
 
 async def test_a_refused_post_is_not_written(client: Any, author: Any, write: Any) -> None:
@@ -61,7 +62,7 @@ async def test_a_failing_limiter_lets_posts_through(
     async def storage_down(*_args: Any) -> None:
         return None
 
-    limiter: RateLimiter = app.state.rate_limiter
+    limiter: RateLimiter = services_of(app).rate_limiter
     monkeypatch.setattr(limiter, "hit", storage_down)
     statuses = [(await write(client, author, f"Post {n}")).status_code for n in range(5)]
     assert statuses == [201] * 5, f"with the limiter's storage down: {statuses}"

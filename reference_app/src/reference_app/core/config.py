@@ -121,9 +121,12 @@ class Settings(BaseSettings):
     rate_limit_default: str = Field(default="100/minute", description="Per client IP.")
     rate_limit_auth_per_ip: str = "20/minute"
     rate_limit_auth_per_account: str = "5/minute"
+    rate_limit_posts_per_author: str = Field(
+        default="30/minute", description="New posts per author, from any address."
+    )
     rate_limit_overrides: dict[str, str] = Field(
         default_factory=dict,
-        description='Per-endpoint limits, e.g. {"POST /api/v1/posts": "30/minute"}.',
+        description='Per-endpoint limits, e.g. {"GET /api/v1/posts/{post_id}": "300/minute"}.',
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -17,7 +17,6 @@ from reference_app.changes import ChangeEvent
 from reference_app.events.broker import EventBroker
 from reference_app.events.models import EventContent, StreamEvent
 
-
 ReplayPolicy = Callable[[Sequence[StreamEvent], str], list[StreamEvent] | None]
 """Given the replay buffer (oldest first) and a reconnecting client's ``Last-Event-ID``: the
 events it missed, or ``None`` when they cannot be known (the client then gets a ``reset``)."""

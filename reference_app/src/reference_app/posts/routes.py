@@ -3,13 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SessionmakerDep
 from reference_app.api.pagination import Page, PageParamsDep
 from reference_app.auth.dependencies import CurrentUser, OptionalUser
 from reference_app.core.errors import ERROR_RESPONSES
 from reference_app.posts import service
+from reference_app.posts.limits import limit_posts_per_author
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostCreate, PostRead, PostUpdate
 
@@ -17,7 +18,11 @@ router = APIRouter(prefix="/posts", tags=["posts"], responses=ERROR_RESPONSES)
 
 
 @router.post(
-    "", response_model=PostRead, status_code=status.HTTP_201_CREATED, summary="Write a post"
+    "",
+    response_model=PostRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Write a post",
+    dependencies=[Depends(limit_posts_per_author)],
 )
 async def create_post(
     data: PostCreate, session: SessionDep, user: CurrentUser, notifier: NotifierDep

@@ -17,6 +17,10 @@ What is limited, and by what:
   too), so this limit is a dependency of the login route that receives the parsed credentials:
   :func:`limit_login_per_account`. The price: anyone can keep one account's logins throttled
   for a minute; nobody can guess its password quickly.
+- **Writing posts, per author**: ``APP_RATE_LIMIT_POSTS_PER_AUTHOR``, keyed by the author's id,
+  so one account cannot flood the site from many addresses, and one noisy colleague does not
+  use up the office proxy's count. The author is known once the token is checked, so this is a
+  dependency of ``POST /api/v1/posts`` too (``posts/limits.py``).
 
 The strategy is the *moving window* of the ``limits`` library: a request counts for exactly one
 window after it was made. A fixed window (counts reset at each minute boundary) would let a
@@ -182,6 +186,7 @@ class RateLimiter:
         enabled: bool = True,
         default: str = "100/minute",
         per_account: str = "5/minute",
+        posts_per_author: str = "30/minute",
         overrides: Mapping[str, str] | None = None,
         trusted_proxies: Iterable[str] = (),
         breaker: CircuitBreaker | None = None,
@@ -189,6 +194,7 @@ class RateLimiter:
         self.enabled = enabled
         self.default = parse(default)
         self.per_account = parse(per_account)
+        self.posts_per_author = parse(posts_per_author)
         self.endpoint_limits = tuple(
             EndpointLimit.parse(key, limit) for key, limit in (overrides or {}).items()
         )
@@ -218,6 +224,7 @@ class RateLimiter:
             enabled=settings.rate_limit_enabled,
             default=settings.rate_limit_default,
             per_account=settings.rate_limit_auth_per_account,
+            posts_per_author=settings.rate_limit_posts_per_author,
             overrides=overrides,
             trusted_proxies=settings.trusted_proxies,
             breaker=breaker,
