@@ -1,8 +1,15 @@
 """Change notifications: services announce what changed; listeners react.
 
 Services call :meth:`ChangeNotifier.notify` after their transaction commits. Listeners — the
-cache (invalidation) and the live event stream (SSE) — subscribe in ``create_app``. A service
-does not know who listens, so adding a reaction never touches business code.
+caches (invalidation), the author's "your post is published" email, and the live event stream
+(SSE) — are named in the app's services (``Services.change_listeners``, see
+``reference_app/services.py``). A service does not know who listens, so adding a reaction never
+touches business code.
+
+The one rule for reacting after a commit: a reaction to *what changed*, whoever changed it (a
+route or a background task), is a listener here; work the *caller asked for* (the welcome email
+of their sign-up, a reset link, a data export) is enqueued by the route that took the request,
+after the commit (``jobs/queue.py``).
 
 A listener that fails is logged and skipped: the change is already committed, and a broken
 side effect must not turn a successful request into an error.
