@@ -3,8 +3,10 @@
 Routes get a :class:`JobQueue` (``JobQueueDep``) and call it once the service has committed,
 so a job never refers to rows that were rolled back. That is for work the caller asked for; a
 reaction to a change, whoever made it, is a change listener instead (the rule is in
-``reference_app/changes.py``; :meth:`JobQueue.on_change` is such a listener). Publishing is a blocking call (a socket
-write to Redis, a file for the embedded queue), so it runs in a thread, off the event loop.
+``reference_app/changes.py``; :meth:`JobQueue.on_change` is such a listener).
+
+Publishing is a blocking call (a socket write to Redis, a file for the embedded queue), so it
+runs in a thread, off the event loop.
 """
 
 import asyncio
