@@ -1,7 +1,7 @@
 """A business metric: committed changes to posts and todos, by entity and action.
 
 The app announces every committed change to its change listeners
-(``app.state.change_listeners``, see ``reference_app/changes.py``); the cache and the live
+(``Services.change_listeners``, see ``reference_app/changes.py``); the cache and the live
 event stream are listeners already. Counting is one more: no route or service changes.
 """
 

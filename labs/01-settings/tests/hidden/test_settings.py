@@ -9,6 +9,7 @@ from labsupport.app import app_client, make_settings
 from pydantic import ValidationError
 
 from reference_app.main import create_app
+from reference_app.services import services_of
 
 
 def test_hosts_are_read_from_a_json_list(lab: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,4 +60,4 @@ async def test_the_app_runs_with_the_lab_settings(lab: ModuleType, tmp_path: Pat
     async with app_client(app) as client:
         response = await client.get("/api/v1/health/live")
     assert response.status_code == 200
-    assert app.state.settings.allowed_hosts == ["api.example.com"]
+    assert services_of(app).settings.allowed_hosts == ["api.example.com"]
