@@ -65,6 +65,19 @@ async def running_app(database_url: str, **settings: Any) -> AsyncIterator[FastA
         yield app
 
 
+@asynccontextmanager
+async def two_instances(
+    database_url: str, redis_prefix: str, **limits: Any
+) -> AsyncIterator[tuple[FastAPI, FastAPI]]:
+    """Two apps counting in one Redis, as two replicas behind a load balancer."""
+    settings = {"redis_url": REDIS_URL, "redis_key_prefix": redis_prefix, **limits}
+    async with (
+        running_app(database_url, **settings) as first,
+        running_app(database_url, **settings) as second,
+    ):
+        yield first, second
+
+
 async def call(
     app: FastAPI, method: str, path: str, *, ip: str = CLIENT_IP, **kwargs: Any
 ) -> Response:
@@ -201,15 +214,9 @@ async def test_posts_are_limited_per_author_whatever_the_ip(database_url: str) -
 async def test_instances_sharing_redis_share_one_limit_per_author(
     database_url: str, redis_prefix: str
 ) -> None:
-    settings = {
-        "redis_url": REDIS_URL,
-        "redis_key_prefix": redis_prefix,
-        "rate_limit_posts_per_author": "3/minute",
-    }
-    async with (
-        running_app(database_url, **settings) as first,
-        running_app(database_url, **settings) as second,
-    ):
+    async with two_instances(
+        database_url, redis_prefix, rate_limit_posts_per_author="3/minute"
+    ) as (first, second):
         async with AsyncClient(transport=ASGITransport(app=first), base_url="http://t") as http:
             author = await sign_up(http)
         results = []
@@ -522,14 +529,9 @@ async def test_the_redis_counter_answers_in_one_round_trip(redis_prefix: str) ->
 async def test_instances_sharing_redis_share_one_limit(
     database_url: str, redis_prefix: str
 ) -> None:
-    settings = {
-        "redis_url": REDIS_URL,
-        "redis_key_prefix": redis_prefix,
-        "rate_limit_default": "4/minute",
-    }
-    async with (
-        running_app(database_url, **settings) as first,
-        running_app(database_url, **settings) as second,
+    async with two_instances(database_url, redis_prefix, rate_limit_default="4/minute") as (
+        first,
+        second,
     ):
         results = []
         for _ in range(3):
