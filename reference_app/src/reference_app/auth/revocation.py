@@ -30,8 +30,6 @@ from reference_app.core.security import TokenClaims
 TOKEN_CHECKS = "token_check"
 REVOKED_ADAPTER = TypeAdapter(bool)
 
-RevokeToken = Callable[[AsyncSession, TokenClaims], Awaitable[None]]
-"""Store that a token is revoked, and commit (the caller's pending changes go with it)."""
 IsTokenRevoked = Callable[[AsyncSession, uuid.UUID], Awaitable[bool]]
 
 
@@ -48,7 +46,7 @@ class AccessTokenDenylist:
         sessions: async_sessionmaker[AsyncSession],
         cache: Cache,
         *,
-        revoke: RevokeToken = service.revoke_access_token,
+        revoke: service.RevokeToken = service.revoke_access_token,
         is_revoked: IsTokenRevoked = service.is_access_token_revoked,
     ) -> None:
         self._sessions = sessions

@@ -226,10 +226,12 @@ async def _successor_within_grace(
     return await session.get(RefreshToken, row.replaced_by)
 
 
+RevokeToken = Callable[[AsyncSession, TokenClaims], Awaitable[None]]
+"""Store that a token is revoked, and commit (the caller's pending changes go with it)."""
+
+
 async def logout(
-    session: AsyncSession,
-    claims: TokenClaims,
-    deny_access_token: Callable[[AsyncSession, TokenClaims], Awaitable[None]],
+    session: AsyncSession, claims: TokenClaims, deny_access_token: RevokeToken
 ) -> None:
     """End the session: revoke its refresh-token family and deny the current access token.
 

@@ -9,7 +9,7 @@ middleware — like the per-account login limit in ``rate_limiting/limiter.py``.
 from fastapi import Request, Response
 
 from reference_app.auth.dependencies import CurrentUser
-from reference_app.rate_limiting.limiter import RateLimitedError, RateLimiter
+from reference_app.rate_limiting.limiter import RateLimiter
 
 POSTS_BUCKET = "posts-per-author"
 """The name of this count: it keeps authors' ids apart from the limiter's other counts."""
@@ -18,12 +18,7 @@ POSTS_BUCKET = "posts-per-author"
 async def limit_posts_per_author(request: Request, response: Response, author: CurrentUser) -> None:
     """Count one new post against its author; refuse it (429 ``RATE_LIMITED``) once over."""
     limiter: RateLimiter = request.app.state.services.rate_limiter
-    if not limiter.enabled:
-        return
-    status = await limiter.hit(limiter.posts_per_author, POSTS_BUCKET, str(author.id))
-    if status is None:  # no storage could count it: let it through, as the middleware does
-        return
-    if not status.allowed:
-        raise RateLimitedError(status)
-    # This limit's headers win over the per-address ones the middleware adds (setdefault).
-    response.headers.update(status.headers())
+    status = await limiter.check(limiter.posts_per_author, POSTS_BUCKET, str(author.id))
+    if status is not None:
+        # This limit's headers win over the per-address ones the middleware adds (setdefault).
+        response.headers.update(status.headers())

@@ -258,6 +258,17 @@ class RateLimiter:
             self.using_fallback = False
         return RateLimitStatus.of(limit, count)
 
+    async def check(self, limit: RateLimitItem, *identifiers: str) -> RateLimitStatus | None:
+        """Count one request against ``limit`` for ``identifiers``, as a route dependency does:
+        raise :class:`RateLimitedError` once over. ``None`` when limiting is off or no storage
+        could count it (the request then goes through, as the middleware lets it)."""
+        if not self.enabled:
+            return None
+        status = await self.hit(limit, *identifiers)
+        if status is not None and not status.allowed:
+            raise RateLimitedError(status)
+        return status
+
     async def check_shared_storage(self) -> None:
         """Health check: raises while requests are counted in process, not in shared storage."""
         if self.using_fallback:
@@ -336,10 +347,6 @@ class RateLimitMiddleware:
 async def limit_login_per_account(request: Request, email: str) -> None:
     """Count a login attempt against the account; raise :class:`RateLimitedError` when over."""
     limiter: RateLimiter = request.app.state.services.rate_limiter
-    if not limiter.enabled:
-        return
     # The key holds a hash, not the address: limiter keys are visible to anyone reading Redis.
     account = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    status = await limiter.hit(limiter.per_account, LOGIN_ACCOUNT_BUCKET, account)
-    if status is not None and not status.allowed:
-        raise RateLimitedError(status)
+    await limiter.check(limiter.per_account, LOGIN_ACCOUNT_BUCKET, account)
