@@ -93,6 +93,34 @@ async def test_fifty_concurrent_misses_load_once() -> None:
     assert (cache.stats.misses, cache.stats.loads) == (50, 1)
 
 
+class UnreachableBackend(MemoryCacheBackend):
+    """A cache server that cannot be reached: every call fails as Redis's client does."""
+
+    async def get(self, key: str) -> bytes | None:
+        raise ConnectionError("cache down")
+
+
+async def test_while_the_cache_is_down_misses_load_side_by_side_not_in_a_queue() -> None:
+    """The stampede lock is for a cache that answers; a down one must not serialise requests."""
+    cache = Cache(UnreachableBackend(), ttl_seconds={"thing": 60})
+    running = most_running = 0
+
+    async def loader() -> int:
+        nonlocal running, most_running
+        running += 1
+        most_running = max(most_running, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return 42
+
+    results = await asyncio.gather(
+        *(cache.get_or_load(CacheKey("thing", "x"), loader, INT) for _ in range(20))
+    )
+    assert results == [42] * 20
+    assert most_running == 20  # with the lock they would load one at a time
+    assert not cache.healthy
+
+
 async def test_missing_values_are_not_cached_and_disabled_cache_always_loads() -> None:
     cache = new_cache()
     key = CacheKey("thing", "absent")

@@ -20,17 +20,18 @@ class Clock:
 
 
 class Dependency:
-    """Fails while ``broken``; counts the calls that reached it."""
+    """Fails with ``error`` while ``broken``; counts the calls that reached it."""
 
-    def __init__(self) -> None:
+    def __init__(self, error: type[Exception] = ConnectionError) -> None:
         self.broken = False
+        self.error = error
         self.calls = 0
 
     async def __call__(self, value: int = 1) -> int:
         self.calls += 1
         await asyncio.sleep(0)
         if self.broken:
-            raise ConnectionError("down")
+            raise self.error("down")
         return value
 
 
@@ -41,7 +42,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def breaker(clock: Clock) -> CircuitBreaker:
-    return CircuitBreaker("dep", failure_threshold=3, cooldown_seconds=5, clock=clock)
+    return CircuitBreaker(
+        "dep", failure_threshold=3, cooldown_seconds=5, open_at_once_on=(TimeoutError,), clock=clock
+    )
 
 
 def state(breaker: CircuitBreaker) -> CircuitState:
@@ -51,7 +54,7 @@ def state(breaker: CircuitBreaker) -> CircuitState:
 
 async def fail(breaker: CircuitBreaker, dependency: Dependency, times: int) -> None:
     for _ in range(times):
-        with pytest.raises((ConnectionError, CircuitOpenError)):
+        with pytest.raises((dependency.error, CircuitOpenError)):
             await breaker.call(dependency)
 
 
@@ -68,6 +71,16 @@ async def test_failures_in_a_row_open_it_and_then_nothing_is_called(
     calls = dependency.calls
     await fail(breaker, dependency, 10)
     assert dependency.calls == calls  # failed fast, without calling
+
+
+async def test_one_timeout_opens_it_at_once(breaker: CircuitBreaker) -> None:
+    """A timed-out call waited the whole timeout; the next one would wait too."""
+    dependency = Dependency(error=TimeoutError)
+    dependency.broken = True
+    await fail(breaker, dependency, 1)
+    assert state(breaker) is CircuitState.OPEN
+    await fail(breaker, dependency, 5)
+    assert dependency.calls == 1
 
 
 async def test_a_success_resets_the_count(breaker: CircuitBreaker) -> None:

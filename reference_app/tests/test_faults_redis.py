@@ -8,7 +8,7 @@ an authenticated one (``GET /users/me``: limiter + token check + profile cache).
 - **Killed**: connections are refused at once; the cache falls back to the database and the
   limiter to counting in process. When Redis is back, both return to it.
 - **Frozen** (SIGSTOP): the worst case — connections stay open and nothing answers, so each call
-  would wait for its 1 s socket timeout. The circuit breaker opens after a few failures and the
+  would wait for its 1 s socket timeout. The circuit breaker opens at the first timeout and the
   requests skip Redis; only those already waiting when it froze, and one trial per cool-down,
   pay the timeout. Before the breaker every request took 3-7 s.
 """
@@ -42,8 +42,8 @@ COOLDOWN_SECONDS: float = Settings.model_fields[
 def most_that_may_wait(fault_seconds: float) -> int:
     """How many requests the circuit breaker cannot spare a Redis timeout, by its design.
 
-    Those already in flight when Redis stops answering (at most one per client) wait before the
-    breaker has seen enough failures to open; after that, one trial call per cool-down waits.
+    Those that reach Redis after it stops answering and before the first timeout opens the
+    breaker (at most one per client) wait; after that, one trial call per cool-down waits.
     Without the breaker, every request during a freeze waits. Counting is what any machine
     agrees on: a p99 depends on how many requests a machine serves in the window (on a slow
     runner, 1% of the requests is fewer than the clients caught waiting at the freeze). The p99

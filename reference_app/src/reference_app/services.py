@@ -39,7 +39,7 @@ from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
 from reference_app.rate_limiting.limiter import RateLimiter, auth_limited_keys
 from reference_app.routers import API_ROUTERS
 from reference_app.shared_redis.circuit_breaker import CircuitBreaker
-from reference_app.shared_redis.connection import create_redis, ping_redis
+from reference_app.shared_redis.connection import REDIS_TIMEOUTS, create_redis, ping_redis
 from reference_app.users.cache import invalidate_users
 
 
@@ -88,6 +88,7 @@ def build_services(settings: Settings) -> Services:
         "redis",
         failure_threshold=settings.redis_breaker_failures,
         cooldown_seconds=settings.redis_breaker_cooldown_seconds,
+        open_at_once_on=REDIS_TIMEOUTS,
     )
     cache = create_cache(settings, redis, breaker)
     rate_limiter = RateLimiter.from_settings(

@@ -189,6 +189,12 @@ class Cache:
             return cached
         self.stats.misses += 1
         CACHE_MISSES.inc()
+        if not self.healthy:  # set by the read just made: nothing ran in between
+            # The cache could not be asked (Redis is down, or its circuit breaker is open), so
+            # every request loads from the database anyway. The lock below exists to spare the
+            # database a stampede on one expired hot entry; here it would only queue requests
+            # behind one holder, who may be waiting for a Redis timeout.
+            return await loader()
 
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:

@@ -6,10 +6,15 @@ one event stream.
 """
 
 from redis.asyncio import Redis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reference_app.core.config import Settings
 
 SOCKET_TIMEOUT_SECONDS = 1.0
+
+REDIS_TIMEOUTS: tuple[type[Exception], ...] = (RedisTimeoutError, TimeoutError)
+"""What a Redis call raises when it waited ``SOCKET_TIMEOUT_SECONDS`` for nothing: one opens the
+circuit breaker (:mod:`reference_app.shared_redis.circuit_breaker` says why)."""
 
 
 def create_redis(settings: Settings) -> Redis | None:
