@@ -113,9 +113,10 @@ async def test_while_the_cache_is_down_misses_load_side_by_side_not_in_a_queue()
         running -= 1
         return 42
 
-    results = await asyncio.gather(
-        *(cache.get_or_load(CacheKey("thing", "x"), loader, INT) for _ in range(20))
-    )
+    async def request() -> int | None:
+        return await cache.get_or_load(CacheKey("thing", "x"), loader, INT)
+
+    results = await asyncio.gather(*(request() for _ in range(20)))
     assert results == [42] * 20
     assert most_running == 20  # with the lock they would load one at a time
     assert not cache.healthy
