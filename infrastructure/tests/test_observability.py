@@ -451,7 +451,7 @@ def test_prometheus_config_loads_the_rules() -> None:
 
 def test_deployments_serve_metrics_where_prometheus_scrapes() -> None:
     """The jobs' ports, the app's default and the Helm chart's ports are one contract."""
-    from reference_app.jobs.observability import DEFAULT_WORKER_METRICS_PORT
+    from reference_app.task_queue.observability import DEFAULT_WORKER_METRICS_PORT
 
     jobs = {job["job_name"]: job for job in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
     chart = load_yaml(REPO_ROOT / "infrastructure" / "helm" / "reference-app" / "values.yaml")

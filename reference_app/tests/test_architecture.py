@@ -1,7 +1,9 @@
 """The architecture holds: import-linter checks the contracts in ``pyproject.toml``.
 
-``[tool.importlinter]`` states them (core imports no feature; nothing imports the entry points;
-no two modules of one package import each other). A new import that breaks one fails here,
+``[tool.importlinter]`` states them: core imports no feature; the shared services (task queue
+included) import no feature; the features stand in layers (users, then auth, then posts, todos
+and events, then profiles, then jobs); nothing imports the entry points; and no two packages,
+nor two modules of one package, import each other. A new import that breaks one fails here,
 with import-linter's report of the offending chain, before it becomes a cycle someone has to
 hold open with a function-level import.
 """

@@ -38,20 +38,18 @@ from sqlmodel import col
 
 from reference_app.auth.models import PasswordResetToken, RefreshToken, RevokedAccessToken
 from reference_app.auth.password_reset import hash_token
+from reference_app.auth.tasks import SEND_WELCOME_EMAIL
 from reference_app.core.config import Settings
 from reference_app.core.database import create_sessionmaker, utcnow
-from reference_app.jobs import observability
-from reference_app.jobs.email import create_email_backend, header_safe
-from reference_app.jobs.factory import create_celery_app
-from reference_app.jobs.models import DeadLetter, Job, SentEmail
-from reference_app.jobs.runtime import JobRuntime
-from reference_app.jobs.tasks import (
-    DAILY_CLEANUP,
-    EXPORT_USER_DATA,
-    SEND_WELCOME_EMAIL,
-)
+from reference_app.jobs.cleanup import DAILY_CLEANUP
+from reference_app.jobs.registry import create_jobs_app, publish_to_event_stream
 from reference_app.main import create_app
+from reference_app.profiles.tasks import EXPORT_USER_DATA
 from reference_app.services import services_of
+from reference_app.task_queue import observability
+from reference_app.task_queue.email import create_email_backend, header_safe
+from reference_app.task_queue.models import DeadLetter, Job, SentEmail
+from reference_app.task_queue.runtime import JobRuntime
 from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.schemas import UserCreate
@@ -153,7 +151,7 @@ def worker_app(celery_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> 
         celery_broker_url=REDIS_URL,
         celery_key_prefix=celery_prefix,
     )
-    app = create_celery_app(settings)
+    app = create_jobs_app(settings)
     with start_worker(app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20):
         yield app
     app.close()
@@ -195,7 +193,11 @@ async def jobs(
         jobs_retry_backoff_max_seconds=1,
         rate_limit_enabled=False,
     )
-    worker_app.refapp_runtime = JobRuntime(settings=settings, email=create_email_backend(settings))
+    worker_app.refapp_runtime = JobRuntime(
+        settings=settings,
+        email=create_email_backend(settings),
+        event_publisher=publish_to_event_stream,  # as create_jobs_app sets it
+    )
     retries: list[str] = []
 
     def on_retry(request: Any = None, **_: Any) -> None:
@@ -498,16 +500,16 @@ async def test_a_duplicate_delivery_has_one_effect(jobs: Harness) -> None:
 
 def test_beat_runs_the_cleanup_daily_at_the_configured_time(tmp_path: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'beat.db'}"
-    default = create_celery_app(settings_for_tests(url)).conf.beat_schedule["daily-cleanup"]
+    default = create_jobs_app(settings_for_tests(url)).conf.beat_schedule["daily-cleanup"]
     assert default["task"] == DAILY_CLEANUP
     assert default["schedule"] == crontab(minute="0", hour="2")
-    custom = create_celery_app(settings_for_tests(url, jobs_cleanup_schedule="30 3 * * 1-5"))
+    custom = create_jobs_app(settings_for_tests(url, jobs_cleanup_schedule="30 3 * * 1-5"))
     assert custom.conf.beat_schedule["daily-cleanup"]["schedule"] == crontab(
         minute="30", hour="3", day_of_week="1-5"
     )
     assert custom.conf.timezone == "UTC"
     with pytest.raises(ValueError, match="5 fields"):
-        create_celery_app(settings_for_tests(url, jobs_cleanup_schedule="every day"))
+        create_jobs_app(settings_for_tests(url, jobs_cleanup_schedule="every day"))
 
 
 async def test_the_cleanup_deletes_exactly_what_has_expired(jobs: Harness) -> None:

@@ -25,11 +25,15 @@ from kombu.transport import filesystem as kombu_filesystem
 from typer.testing import CliRunner
 
 from reference_app import cli
+from reference_app.auth.tasks import SEND_WELCOME_EMAIL
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker, upgrade_database
-from reference_app.jobs import file_queue, observability
-from reference_app.jobs.base import backoff_seconds, task_context
-from reference_app.jobs.email import (
+from reference_app.jobs.registry import create_jobs_app
+from reference_app.main import create_app
+from reference_app.services import services_of
+from reference_app.task_queue import file_queue, observability
+from reference_app.task_queue.base import backoff_seconds, task_context
+from reference_app.task_queue.email import (
     ConsoleEmailBackend,
     FileEmailBackend,
     SmtpEmailBackend,
@@ -37,14 +41,11 @@ from reference_app.jobs.email import (
     build_message,
     create_email_backend,
 )
-from reference_app.jobs.errors import PermanentJobError
-from reference_app.jobs.factory import create_celery_app, embedded_queue_options
-from reference_app.jobs.models import DeadLetter
-from reference_app.jobs.queue import JobQueue
-from reference_app.jobs.runtime import JobRuntime, runtime_of
-from reference_app.jobs.tasks import SEND_WELCOME_EMAIL
-from reference_app.main import create_app
-from reference_app.services import services_of
+from reference_app.task_queue.errors import PermanentJobError
+from reference_app.task_queue.factory import create_celery_app, embedded_queue_options
+from reference_app.task_queue.models import DeadLetter
+from reference_app.task_queue.queue import JobQueue
+from reference_app.task_queue.runtime import JobRuntime, runtime_of
 from reference_app.testing import settings_for_tests
 from tests.support import error_code, sign_up
 
@@ -339,9 +340,15 @@ def test_observability_counts_only_this_apps_tasks(tmp_path: Path) -> None:
 async def test_task_context_publishes_through_redis_when_configured(
     redis_settings: Settings,
 ) -> None:
-    runtime = JobRuntime(settings=redis_settings, email=ConsoleEmailBackend())
-    async with task_context(runtime) as context:
+    """The app's jobs runtime announces on the live event stream; a runtime built without a
+    publisher (as a lab's is) announces nothing."""
+    jobs_app = create_jobs_app(redis_settings)
+    async with task_context(runtime_of(jobs_app)) as context:
         assert len(context.notifier._listeners) == 1
+    jobs_app.close()
+    bare = JobRuntime(settings=redis_settings, email=ConsoleEmailBackend())
+    async with task_context(bare) as context:
+        assert context.notifier._listeners == []
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from typer.testing import CliRunner
 from reference_app import __version__, cli
 from reference_app.caching.cache import Cache, CacheKey
 from reference_app.core.config import Settings
-from reference_app.jobs import observability as jobs_observability
 from reference_app.main import create_app
 from reference_app.observability import metrics, tracing
 from reference_app.observability.database_pools import DATABASE_POOLS, DatabasePools
@@ -59,6 +58,7 @@ from reference_app.observability.tracing import (
     requested_exporters,
 )
 from reference_app.services import services_of
+from reference_app.task_queue import observability as jobs_observability
 from reference_app.testing import TEST_SECRET_KEY, settings_for_tests
 from tests.support import error_code, sign_up
 

@@ -7,7 +7,7 @@ its last email but before the acknowledgement), two workers can hold it at once,
 letter can be re-driven as a new message. Whatever happens, each reader gets one email per post.
 
 The lab's tests register ``announce_post`` on the app's Celery app the way the app registers
-its own tasks (``register_tasks`` in ``reference_app/jobs/tasks.py``)::
+its own tasks (``create_celery_app`` in ``reference_app/task_queue/factory.py``)::
 
     celery_app.task(name=ANNOUNCE_POST, base=JobTask, bind=True, shared=False)(announce_post)
 """
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from reference_app.core.config import Settings
-from reference_app.jobs.base import JobTask, TaskContext
-from reference_app.jobs.email import build_message
-from reference_app.jobs.errors import PermanentJobError
-from reference_app.jobs.tasks import SKIPPED, Compose, send_once
 from reference_app.posts.models import Post
+from reference_app.task_queue.base import JobTask, TaskContext
+from reference_app.task_queue.email import build_message
+from reference_app.task_queue.errors import PermanentJobError
+from reference_app.task_queue.sending import SKIPPED, Compose, send_once
 from reference_app.users.models import User
 
 logger = structlog.get_logger(__name__)

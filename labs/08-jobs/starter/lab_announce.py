@@ -7,7 +7,7 @@ its last email but before the acknowledgement), two workers can hold it at once,
 letter can be re-driven as a new message. Whatever happens, each reader gets one email per post.
 
 The lab's tests register ``announce_post`` on the app's Celery app the way the app registers
-its own tasks (``register_tasks`` in ``reference_app/jobs/tasks.py``)::
+its own tasks (``create_celery_app`` in ``reference_app/task_queue/factory.py``)::
 
     celery_app.task(name=ANNOUNCE_POST, base=JobTask, bind=True, shared=False)(announce_post)
 
@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from reference_app.core.config import Settings
-from reference_app.jobs.base import JobTask, TaskContext
-from reference_app.jobs.email import build_message
-from reference_app.jobs.tasks import SENT, SKIPPED
 from reference_app.posts.models import Post
+from reference_app.task_queue.base import JobTask, TaskContext
+from reference_app.task_queue.email import build_message
+from reference_app.task_queue.sending import SENT, SKIPPED
 from reference_app.users.models import User
 
 ANNOUNCE_POST = "lab.announce_post"
@@ -61,7 +61,7 @@ def announce_post(self: JobTask, post_id: str) -> dict[str, int]:
                 return {SKIPPED: 1}  # deleted or unpublished since: nothing to announce
             readers = await readers_of(session, post)
         # TODO: give each email a key of its own and claim it in the transaction that sends it
-        #       (read send_once in reference_app/jobs/tasks.py), so that no delivery of this
+        #       (read send_once in reference_app/task_queue/sending.py), so that no delivery of this
         #       message, or of another message for the same post, emails a reader twice.
         # TODO: an address refused for good (PermanentJobError) must not stop the others, nor
         #       make the task retry; a transient error still must (JobTask retries for it).

@@ -33,13 +33,13 @@ from sqlmodel import select
 
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker
-from reference_app.jobs.base import JobTask
-from reference_app.jobs.email import TransientEmailError
-from reference_app.jobs.errors import PermanentJobError
-from reference_app.jobs.factory import create_celery_app
-from reference_app.jobs.models import DeadLetter
-from reference_app.jobs.runtime import JobRuntime
 from reference_app.posts.models import Post
+from reference_app.task_queue.base import JobTask
+from reference_app.task_queue.email import TransientEmailError
+from reference_app.task_queue.errors import PermanentJobError
+from reference_app.task_queue.factory import create_celery_app
+from reference_app.task_queue.models import DeadLetter
+from reference_app.task_queue.runtime import JobRuntime
 from reference_app.users.models import User
 
 pytest_plugins = ["labsupport.plugin"]
@@ -181,7 +181,9 @@ def start_worker(settings: Settings, mailbox: Mailbox) -> Iterator[Callable[[], 
     def start() -> Worker:
         sys.modules.pop(STUDENT_MODULE, None)  # a new process imports the module anew
         lab = import_student(STUDENT_MODULE)
-        celery_app = create_celery_app(settings, JobRuntime(settings=settings, email=mailbox))
+        celery_app = create_celery_app(
+            settings, runtime=JobRuntime(settings=settings, email=mailbox)
+        )
         celery_apps.append(celery_app)
         register = celery_app.task(name=lab.ANNOUNCE_POST, base=JobTask, bind=True, shared=False)
         return Worker(register(lab.announce_post))

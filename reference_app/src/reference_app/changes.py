@@ -9,7 +9,7 @@ touches business code.
 The one rule for reacting after a commit: a reaction to *what changed*, whoever changed it (a
 route or a background task), is a listener here; work the *caller asked for* (the welcome email
 of their sign-up, a reset link, a data export) is enqueued by the route that took the request,
-after the commit (``jobs/queue.py``).
+after the commit (``task_queue/queue.py``).
 
 A listener that fails is logged and skipped: the change is already committed, and a broken
 side effect must not turn a successful request into an error.

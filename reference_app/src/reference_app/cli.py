@@ -17,9 +17,9 @@ from reference_app.core.config import get_settings
 from reference_app.core.database import create_sessionmaker, engine_scope, upgrade_database
 from reference_app.core.errors import AppError
 from reference_app.jobs import service as jobs_service
-from reference_app.jobs.factory import create_celery_app
-from reference_app.jobs.queue import JobQueue
-from reference_app.jobs.schemas import DeadLetterRead
+from reference_app.task_queue.factory import create_celery_app
+from reference_app.task_queue.queue import JobQueue
+from reference_app.task_queue.schemas import DeadLetterRead
 from reference_app.users import service as users_service
 from reference_app.users.models import User
 from reference_app.users.schemas import UserCreate

@@ -21,7 +21,6 @@ from reference_app.core.database import (
     upgrade_database,
 )
 from reference_app.core.errors import install_error_handlers
-from reference_app.jobs.embedded import EmbeddedWorker, start_in_process_worker
 from reference_app.observability.http_metrics import MetricsMiddleware
 from reference_app.observability.logging import configure_logging
 from reference_app.observability.metrics_endpoint import install_metrics
@@ -29,6 +28,7 @@ from reference_app.observability.tracing import configure_tracing
 from reference_app.rate_limiting.limiter import RateLimitMiddleware
 from reference_app.routers import API_ROUTERS
 from reference_app.services import Services, build_services, close_services
+from reference_app.task_queue.embedded import EmbeddedWorker, start_in_process_worker
 from reference_app.web.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from reference_app.web.request_limits import RequestSizeLimitMiddleware
 
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             await upgrade_database(app_services.engine)
             logger.info("migrations_applied")
         worker: EmbeddedWorker | None = None
-        if settings.should_run_worker_in_process:  # the embedded queue: see jobs/factory.py
+        if settings.should_run_worker_in_process:  # the embedded queue: see task_queue/factory.py
             worker = await start_in_process_worker(
                 app_services.jobs.celery_app, app_services.all_change_listeners()
             )

@@ -14,11 +14,10 @@ from fastapi import APIRouter
 from reference_app.auth.routes import router as auth_router
 from reference_app.events.routes import router as events_router
 from reference_app.health.routes import router as health_router
-from reference_app.jobs.routes import exports_router
 from reference_app.jobs.routes import router as jobs_router
 from reference_app.posts.routes import router as posts_router
+from reference_app.profiles.routes import router as users_router
 from reference_app.todos.routes import router as todos_router
-from reference_app.users.routes import router as users_router
 
 API_ROUTERS: tuple[APIRouter, ...] = (
     posts_router,
@@ -27,6 +26,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     auth_router,
     health_router,
     events_router,
-    exports_router,
     jobs_router,
 )

@@ -33,13 +33,14 @@ from reference_app.core.database import create_engine, create_sessionmaker, ping
 from reference_app.events import create_broker
 from reference_app.events.broker import EventBroker
 from reference_app.health.service import HealthCheck
-from reference_app.jobs.factory import create_celery_app
-from reference_app.jobs.queue import JobQueue
+from reference_app.jobs.registry import create_jobs_app
 from reference_app.posts.cache import PUBLIC_LIST, invalidate_posts
+from reference_app.posts.tasks import notify_author_when_published
 from reference_app.rate_limiting.limiter import RateLimiter, auth_limited_keys
 from reference_app.routers import API_ROUTERS
 from reference_app.shared_redis.circuit_breaker import CircuitBreaker
 from reference_app.shared_redis.connection import REDIS_TIMEOUTS, create_redis, ping_redis
+from reference_app.task_queue.queue import JobQueue
 from reference_app.users.cache import invalidate_users
 
 
@@ -94,7 +95,7 @@ def build_services(settings: Settings) -> Services:
     rate_limiter = RateLimiter.from_settings(
         settings, redis, breaker, auth_routes=auth_limited_keys(API_ROUTERS, API_PREFIX)
     )
-    jobs = JobQueue(create_celery_app(settings))
+    jobs = JobQueue(create_jobs_app(settings))
     health_checks: dict[str, HealthCheck] = {"database": partial(ping_database, engine)}
     if redis is not None:
         health_checks["cache"] = partial(ping_redis, redis)
@@ -115,7 +116,7 @@ def build_services(settings: Settings) -> Services:
         change_listeners={
             "users_cache": invalidate_users(cache),
             "posts_cache": invalidate_posts(cache),
-            "post_notifications": jobs.on_change(),  # a post published: notify its author
+            "post_notifications": notify_author_when_published(jobs),
         },
         health_checks=health_checks,
     )

@@ -22,7 +22,7 @@ async def test_a_message_delivered_twice_sends_each_email_once(
     """A worker that dies after its last email, before acknowledging the message (acks_late),
     gets the message delivered again: same message, same task id. Give each email a key and
     claim it in the database in the transaction that sends it (send_once in
-    reference_app/jobs/tasks.py does this for one email); an email whose key is taken is not
+    reference_app/task_queue/sending.py does this for one email); an email whose key is taken is not
     sent again."""
     for _ in range(2):
         await worker.deliver(post.id, "message-1")

@@ -19,10 +19,10 @@ from reference_app.auth.schemas import (
     SignupResponse,
     TokenPair,
 )
+from reference_app.auth.tasks import SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.jobs.queue import JobQueueDep
-from reference_app.jobs.tasks import SEND_PASSWORD_RESET_EMAIL, SEND_WELCOME_EMAIL
 from reference_app.rate_limiting.limiter import AUTH_LIMITED, limit_login_per_account
+from reference_app.task_queue.queue import JobQueueDep
 from reference_app.users.schemas import UserCreate, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)

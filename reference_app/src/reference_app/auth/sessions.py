@@ -1,8 +1,8 @@
 """Ending a user's sessions at once: when their password changes, or is reset.
 
-A session is a refresh-token family (see ``auth/models.py``); revoking the family ends it. This
-module imports nothing from the users feature, so the users feature can call it when a password
-changes without an import cycle (``auth/service.py`` imports the users feature).
+A session is a refresh-token family (see ``auth/models.py``); revoking the family ends it. A
+password change (``PATCH /users/{id}``, in ``profiles/``) hands this function to the users
+service, which runs it in the transaction that stores the new password.
 """
 
 import uuid

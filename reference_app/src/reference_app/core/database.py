@@ -90,7 +90,7 @@ def create_engine(settings: Settings, *, pooled: bool = True) -> AsyncEngine:
     makes requests fail fast with a clear error instead of hanging.
 
     The one engine builder of the app, its worker and its commands. ``pooled=False`` is for a
-    job, which runs on an event loop of its own (see ``jobs/base.py``): a pooled connection
+    job, which runs on an event loop of its own (see ``task_queue/base.py``): a pooled connection
     belongs to the loop that opened it, so a job opens its connections and closes them.
     """
     timeout = settings.database_timeout_seconds

@@ -1,11 +1,11 @@
-"""Background jobs with Celery: emails, data exports, the daily cleanup.
+"""Background jobs as the app runs them: every feature's tasks, the worker, job status.
 
-- ``factory.py``: the Celery app built from settings (broker choice, schedule);
+- ``registry.py``: every task of the app (each feature lists its own in its ``tasks.py``) and
+  the Celery app built with them, with Beat's schedule;
   ``celery_app.py``: the one ``celery -A reference_app.jobs.celery_app worker|beat`` runs.
-- ``base.py``: what every task shares — retries with back-off, dead letters, async code.
-- ``tasks.py``: the tasks, and what makes each idempotent.
-- ``email.py``: console, file and SMTP backends.
-- ``queue.py``: enqueueing from the API, after commit; ``embedded.py``: the in-process worker.
-- ``service.py``, ``routes.py``: exports, job status, dead letters.
-- ``observability.py``: job metrics and tracing from Celery's signals.
+- ``cleanup.py``: the daily cleanup, which reaches into several features' tables.
+- ``service.py``, ``routes.py``: a job's status for its owner; dead letters for superusers.
+
+How a job runs (queue, retries, dead letters, email backends) is ``task_queue/``, which knows
+no feature, so that every feature can use it.
 """

@@ -1,4 +1,4 @@
-"""HTTP routes for jobs: data exports, job status, and dead letters (superusers)."""
+"""HTTP routes for jobs: a job's status (its owner), and dead letters (superusers)."""
 
 import uuid
 from typing import Annotated
@@ -10,13 +10,12 @@ from reference_app.api.pagination import Page, PageParamsDep
 from reference_app.auth.dependencies import CurrentUser
 from reference_app.core.errors import ERROR_RESPONSES, PermissionDeniedError
 from reference_app.jobs import service
-from reference_app.jobs.models import DeadLetter, Job
-from reference_app.jobs.queue import JobQueueDep
-from reference_app.jobs.schemas import DeadLetterRead, JobRead
+from reference_app.task_queue.models import DeadLetter, Job
+from reference_app.task_queue.queue import JobQueueDep
+from reference_app.task_queue.schemas import DeadLetterRead, JobRead
 from reference_app.users.schemas import UserRead
 
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=ERROR_RESPONSES)
-exports_router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
 
 async def require_superuser(user: CurrentUser) -> UserRead:
@@ -26,16 +25,6 @@ async def require_superuser(user: CurrentUser) -> UserRead:
 
 
 Superuser = Annotated[UserRead, Depends(require_superuser)]
-
-
-@exports_router.post(
-    "/me/export",
-    response_model=JobRead,
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Export all your data (runs in the background; follow GET /jobs/{id})",
-)
-async def export_my_data(session: SessionDep, user: CurrentUser, queue: JobQueueDep) -> Job:
-    return await service.start_export(session, queue, user.id)
 
 
 @router.get(

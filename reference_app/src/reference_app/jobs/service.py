@@ -1,4 +1,4 @@
-"""Jobs as the API sees them: start an export, read a job, list and re-drive dead letters."""
+"""Jobs as the API sees them: read a job, list and re-drive dead letters."""
 
 import uuid
 
@@ -9,24 +9,9 @@ from sqlmodel import col, select
 from reference_app.api.pagination import Page, PageParams, build_page, paginate
 from reference_app.core.database import utcnow
 from reference_app.core.errors import ConflictError, NotFoundError
-from reference_app.jobs.models import DeadLetter, Job
-from reference_app.jobs.queue import JobQueue, JobsUnavailableError
-from reference_app.jobs.schemas import DeadLetterRead
-from reference_app.jobs.tasks import EXPORT_KIND, EXPORT_USER_DATA
-
-
-async def start_export(session: AsyncSession, queue: JobQueue, owner_id: uuid.UUID) -> Job:
-    """Record the job, commit, then enqueue it (its id is the task id)."""
-    job = Job(kind=EXPORT_KIND, owner_id=owner_id)
-    session.add(job)
-    await session.commit()
-    try:
-        await queue.enqueue(EXPORT_USER_DATA, str(job.id), task_id=job.id)
-    except JobsUnavailableError:
-        await session.delete(job)  # nothing will ever run it
-        await session.commit()
-        raise
-    return job
+from reference_app.task_queue.models import DeadLetter, Job
+from reference_app.task_queue.queue import JobQueue, JobsUnavailableError
+from reference_app.task_queue.schemas import DeadLetterRead
 
 
 async def read_job(session: AsyncSession, job_id: uuid.UUID, viewer_id: uuid.UUID) -> Job:

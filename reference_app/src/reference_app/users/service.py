@@ -1,12 +1,12 @@
 """User accounts: creating, finding and updating them. Services own the transaction."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from reference_app.auth.sessions import end_sessions
 from reference_app.caching.cache import Cache
 from reference_app.changes import ChangeAction, ChangeEvent, ChangeNotifier
 from reference_app.core.database import release_connection, utcnow
@@ -96,6 +96,10 @@ async def create_superuser(session: AsyncSession, data: UserCreate) -> User:
     return user
 
 
+EndSessions = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
+"""Revokes a user's sessions (but the caller's own) in the given transaction."""
+
+
 @dataclass(frozen=True)
 class ProfileUpdate:
     """What :func:`update_user` did: the updated user, and the email it had if that changed
@@ -111,7 +115,7 @@ async def update_user(
     data: UserUpdate,
     *,
     editor: UserRead,
-    editor_session_id: uuid.UUID,
+    end_other_sessions: EndSessions,
     notifier: ChangeNotifier,
 ) -> ProfileUpdate:
     """Apply a partial update. Users may edit only themselves; superusers may edit anyone.
@@ -120,6 +124,11 @@ async def update_user(
     password ends the account's sessions, all but the editor's own: whoever else was signed in,
     perhaps the reason for the change, must sign in again with it. (A superuser's session is
     not one of the account's, so for a superuser's change they all end.)
+
+    ``end_other_sessions`` does that (the route passes ``auth.sessions.end_sessions``, keeping
+    the editor's session): sessions are the auth feature's, and auth stands on this one, so it
+    is handed in rather than imported. It runs in this transaction: the new password and the
+    ended sessions commit together.
     """
     if editor.id != user_id and not editor.is_superuser:
         raise PermissionDeniedError("You can only update your own profile")
@@ -138,7 +147,7 @@ async def update_user(
         user.email = changes["email"]
     if new_password_hash is not None:
         user.hashed_password = new_password_hash
-        await end_sessions(session, user.id, keep=editor_session_id)
+        await end_other_sessions(session, user.id)
     if "full_name" in changes:
         user.full_name = changes["full_name"]
     user.updated_at = utcnow()

@@ -9,7 +9,7 @@ SMTP errors are sorted into two kinds, which decide whether a task retries:
 - *transient* (a refused connection, a timeout, a ``4xx`` reply): :class:`TransientEmailError`,
   retried with back-off;
 - *permanent* (a ``5xx`` reply, every recipient refused):
-  :class:`~reference_app.jobs.errors.PermanentJobError`, never retried.
+  :class:`~reference_app.task_queue.errors.PermanentJobError`, never retried.
 """
 
 import smtplib
@@ -22,7 +22,7 @@ from typing import Protocol
 import structlog
 
 from reference_app.core.config import Settings
-from reference_app.jobs.errors import PermanentJobError, TransientJobError
+from reference_app.task_queue.errors import PermanentJobError, TransientJobError
 
 logger = structlog.get_logger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 from kombu.transport import filesystem
 from kombu.utils.json import dumps
 
-TRANSPORT = "reference_app.jobs.file_queue:Transport"
-"""The ``broker_transport`` that selects this transport (see ``jobs/factory.py``)."""
+TRANSPORT = "reference_app.task_queue.file_queue:Transport"
+"""The ``broker_transport`` that selects this transport (see ``task_queue/factory.py``)."""
 
 
 class Channel(filesystem.Channel):

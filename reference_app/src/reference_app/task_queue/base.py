@@ -13,7 +13,8 @@ recorded in ``dead_letters`` (task, arguments, error, attempts, time) by
 
 **Delivery.** ``acks_late`` + ``reject_on_worker_lost``: a message is acknowledged after the
 task finishes, so a worker that dies mid-task leaves it to be delivered again. Tasks are
-therefore written to be idempotent (see :mod:`reference_app.jobs.tasks`).
+therefore written to be idempotent (:mod:`reference_app.task_queue.sending` sends an email once;
+each feature's ``tasks.py`` says how its tasks are).
 
 **Async code in sync tasks.** Celery tasks are synchronous; the services are async. Each task
 runs its coroutine with ``asyncio.run`` — a fresh event loop — on an engine with ``NullPool``.
@@ -27,7 +28,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import structlog
@@ -41,13 +42,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from reference_app.changes import ChangeListener, ChangeNotifier
 from reference_app.core.config import Settings
 from reference_app.core.database import create_engine, create_sessionmaker
-from reference_app.events import create_broker
-from reference_app.jobs.email import EmailBackend
-from reference_app.jobs.errors import TransientJobError
-from reference_app.jobs.models import DeadLetter
-from reference_app.jobs.observability import record_dead_letter
-from reference_app.jobs.runtime import JobRuntime, runtime_of
 from reference_app.shared_redis.connection import create_redis
+from reference_app.task_queue.email import EmailBackend
+from reference_app.task_queue.errors import TransientJobError
+from reference_app.task_queue.models import DeadLetter
+from reference_app.task_queue.observability import record_dead_letter
+from reference_app.task_queue.runtime import JobRuntime, runtime_of
 
 logger = structlog.get_logger(__name__)
 
@@ -91,9 +91,10 @@ async def task_context(runtime: JobRuntime) -> AsyncIterator[TaskContext]:
     engine = create_engine(settings, pooled=False)
     redis = None
     listeners: list[ChangeListener] = list(runtime.in_process_listeners)
-    if not listeners and settings.redis_url is not None:
-        redis = create_redis(settings)
-        listeners.append(create_broker(settings, redis).publish)
+    if not listeners and runtime.event_publisher is not None:
+        redis = create_redis(settings)  # None without APP_REDIS_URL: nothing to announce on
+        if redis is not None:
+            listeners.append(runtime.event_publisher(settings, redis))
     try:
         yield TaskContext(
             settings=settings,
@@ -181,3 +182,18 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
 
     async def on_dead(self, context: TaskContext, args: list[Any], error: str) -> None:
         """Called once the task has failed for good; tasks with a visible status update it."""
+
+
+EMAIL_LIMITS = {"soft_time_limit": 5 * 60, "time_limit": 5 * 60 + 30}
+"""Time limits in seconds (soft, then hard) for a task that sends an email."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One task as the Celery app registers it: its name (what messages carry), its function,
+    its base class and its time limits. Each feature lists its own in its ``tasks.py``."""
+
+    name: str
+    function: Callable[..., Any]
+    base: type[JobTask] = JobTask
+    limits: dict[str, int] = field(default_factory=lambda: dict(EMAIL_LIMITS))

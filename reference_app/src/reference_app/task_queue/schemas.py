@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from reference_app.jobs.models import JobStatus
+from reference_app.task_queue.models import JobStatus
 
 
 class JobRead(BaseModel):

@@ -3,7 +3,7 @@
 Routes get a :class:`JobQueue` (``JobQueueDep``) and call it once the service has committed,
 so a job never refers to rows that were rolled back. That is for work the caller asked for; a
 reaction to a change, whoever made it, is a change listener instead (the rule is in
-``reference_app/changes.py``; :meth:`JobQueue.on_change` is such a listener).
+``reference_app/changes.py``; ``posts/tasks.py`` has such a listener).
 
 Publishing is a blocking call (a socket write to Redis, a file for the embedded queue), so it
 runs in a thread, off the event loop.
@@ -16,9 +16,7 @@ from typing import Annotated, Any
 import structlog
 from fastapi import Depends, Request
 
-from reference_app.changes import ChangeAction, ChangeEvent, ChangeListener
 from reference_app.core.errors import AppError
-from reference_app.jobs.tasks import NOTIFY_POST_PUBLISHED
 
 logger = structlog.get_logger(__name__)
 
@@ -51,19 +49,6 @@ class JobQueue:
             return await self.enqueue(task_name, *args)
         except JobsUnavailableError:
             return None
-
-    def on_change(self) -> ChangeListener:
-        """A change listener: a post that is published gets its author notified (once)."""
-
-        async def listener(event: ChangeEvent) -> None:
-            if (
-                event.entity == "post"
-                and event.action is not ChangeAction.DELETED
-                and (event.data or {}).get("published") is True
-            ):
-                await self.enqueue_best_effort(NOTIFY_POST_PUBLISHED, str(event.entity_id))
-
-        return listener
 
     def close(self) -> None:
         self.celery_app.close()

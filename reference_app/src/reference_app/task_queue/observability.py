@@ -3,7 +3,7 @@
 Counts every task of this app (names under ``reference_app.``) in the metrics that
 :mod:`reference_app.observability.metrics` defines — ``jobs_total{task,state}`` (``succeeded``,
 ``failed``, ``retried``), ``job_duration_seconds{task}``, ``dead_letters_total{task}`` (see
-:meth:`~reference_app.jobs.base.JobTask.on_failure`) and ``job_queue_length{queue}`` — and
+:meth:`~reference_app.task_queue.base.JobTask.on_failure`) and ``job_queue_length{queue}`` — and
 starts tracing in worker processes
 (:func:`reference_app.observability.tracing.configure_process_tracing`).
 
@@ -23,8 +23,8 @@ import structlog
 from celery import signals
 
 from reference_app.core.config import Settings
-from reference_app.jobs.runtime import runtime_of
 from reference_app.observability import metrics, metrics_endpoint
+from reference_app.task_queue.runtime import runtime_of
 
 logger = structlog.get_logger(__name__)
 

@@ -2,7 +2,7 @@
 
 **Broker.** ``APP_CELERY_BROKER_URL``, else ``APP_REDIS_URL`` (production and CI: Redis), else
 the *embedded queue*: kombu's ``filesystem://`` transport (with atomic writes, see
-:mod:`~reference_app.jobs.file_queue`), one file per message in a directory
+:mod:`~reference_app.task_queue.file_queue`), one file per message in a directory
 (``APP_JOBS_QUEUE_DIR``, by default next to the SQLite database). Chosen because it needs no
 service at all and still behaves like a broker: messages survive a restart, any process can
 enqueue (``reference-app jobs redrive`` from a shell reaches the server's worker), and a message
@@ -11,16 +11,18 @@ alternatives were worse fits: ``memory://`` loses every queued job at a restart 
 reached from another process; kombu's SQLAlchemy transport on SQLite works too but relies on a
 loader strategy SQLAlchemy 2.1 deprecates, and needs a subclass for its polling interval. With
 the embedded queue, the API process runs the worker itself, in a thread
-(:mod:`reference_app.jobs.embedded`), so ``reference-app serve`` alone runs jobs, for real and
+(:mod:`reference_app.task_queue.embedded`), so ``reference-app serve`` alone runs jobs, for real and
 asynchronously.
 
 **Results.** Not stored by Celery (``task_ignore_result``): what a client may read about a job
 lives in the app's own ``jobs`` table, with its owner and its retention.
 
-**Schedule.** Beat runs :data:`~reference_app.jobs.tasks.DAILY_CLEANUP` at
+**Tasks and schedule.** This package knows no feature: the caller passes the tasks to register
+and Beat's schedule. ``jobs/registry.py`` passes every feature's tasks, and the daily cleanup at
 ``APP_JOBS_CLEANUP_SCHEDULE`` (cron, UTC; default ``0 2 * * *``).
 """
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +30,11 @@ from celery import Celery
 from celery.schedules import crontab
 
 from reference_app.core.config import Settings
-from reference_app.jobs import file_queue
-from reference_app.jobs.email import create_email_backend
-from reference_app.jobs.observability import install_signal_handlers
-from reference_app.jobs.runtime import JobRuntime
-from reference_app.jobs.tasks import DAILY_CLEANUP, register_tasks
+from reference_app.task_queue import file_queue
+from reference_app.task_queue.base import TaskSpec
+from reference_app.task_queue.email import create_email_backend
+from reference_app.task_queue.observability import install_signal_handlers
+from reference_app.task_queue.runtime import JobRuntime
 
 EMBEDDED_POLLING_SECONDS = 0.25
 """How often the embedded worker looks for new messages (Redis pushes them instead)."""
@@ -64,10 +66,17 @@ def embedded_queue_options(directory: Path) -> dict[str, Any]:
     }
 
 
-def create_celery_app(settings: Settings, runtime: JobRuntime | None = None) -> Any:
-    """A Celery app with every task registered, configured from ``settings``.
+def create_celery_app(
+    settings: Settings,
+    tasks: Sequence[TaskSpec] = (),
+    *,
+    beat_schedule: Mapping[str, Mapping[str, Any]] | None = None,
+    runtime: JobRuntime | None = None,
+) -> Any:
+    """A Celery app configured from ``settings``, with ``tasks`` registered.
 
-    ``runtime`` is what tasks use when they run here (default: built from ``settings``).
+    ``beat_schedule`` is Celery's (what Beat sends, and when); ``runtime`` is what tasks use
+    when they run here (default: built from ``settings``).
     """
     app = Celery("reference_app", set_as_current=False)
     transport_options: dict[str, Any] = {}
@@ -95,16 +104,15 @@ def create_celery_app(settings: Settings, runtime: JobRuntime | None = None) -> 
         worker_hijack_root_logger=False,
         timezone="UTC",
         enable_utc=True,
-        beat_schedule={
-            "daily-cleanup": {
-                "task": DAILY_CLEANUP,
-                "schedule": parse_cron(settings.jobs_cleanup_schedule),
-            }
-        },
+        beat_schedule=dict(beat_schedule or {}),
     )
     app.refapp_runtime = runtime or JobRuntime(
         settings=settings, email=create_email_backend(settings)
     )
-    register_tasks(app)
+    for task in tasks:
+        # shared=False: registered on this app only, not on every app Celery ever creates.
+        app.task(name=task.name, base=task.base, bind=True, shared=False, **task.limits)(
+            task.function
+        )
     install_signal_handlers()
     return app

@@ -1,6 +1,6 @@
 """The worker thread the API runs itself when there is no broker (the embedded default).
 
-With the embedded queue (see :mod:`reference_app.jobs.factory`), ``create_app``'s lifespan
+With the embedded queue (see :mod:`reference_app.task_queue.factory`), ``create_app``'s lifespan
 starts one Celery worker in a thread of the API process (``solo`` pool: one task at a time; a
 retry waiting for its countdown runs from the worker's timer thread) and stops it at shutdown.
 Jobs still go through a real queue and run outside the request, so the code path is the
@@ -19,7 +19,7 @@ from celery.utils.timer2 import Timer
 from celery.worker import WorkController, state
 
 from reference_app.changes import ChangeEvent, ChangeListener, ChangeNotifier
-from reference_app.jobs.runtime import runtime_of
+from reference_app.task_queue.runtime import runtime_of
 
 logger = structlog.get_logger(__name__)
 

@@ -1,15 +1,20 @@
-"""HTTP routes for users: translate requests to service calls, nothing more."""
+"""HTTP routes for users' profiles: translate requests to service calls, nothing more."""
 
 import uuid
+from functools import partial
 
-from fastapi import APIRouter
+from fastapi import APIRouter, status
 
 from reference_app.api.deps import CacheDep, NotifierDep, SessionDep, SessionmakerDep
 from reference_app.auth.dependencies import AccessClaims, CurrentUser
+from reference_app.auth.sessions import end_sessions
 from reference_app.core.errors import ERROR_RESPONSES
-from reference_app.jobs.queue import JobQueueDep
-from reference_app.jobs.tasks import SEND_EMAIL_CHANGED_NOTICE
+from reference_app.profiles import service as profiles_service
+from reference_app.profiles.tasks import SEND_EMAIL_CHANGED_NOTICE
 from reference_app.rate_limiting.limiter import AUTH_LIMITED
+from reference_app.task_queue.models import Job
+from reference_app.task_queue.queue import JobQueueDep
+from reference_app.task_queue.schemas import JobRead
 from reference_app.users import service
 from reference_app.users.models import User
 from reference_app.users.schemas import UserPublic, UserRead, UserUpdate
@@ -55,10 +60,25 @@ async def update_user(
     `VALIDATION_ERROR`; wrong, a 403 `INVALID_CREDENTIALS`. A new password signs out every other
     session of the account; a new email is announced to the old address."""
     update = await service.update_user(
-        session, user_id, data, editor=user, editor_session_id=claims.session_id, notifier=notifier
+        session,
+        user_id,
+        data,
+        editor=user,
+        end_other_sessions=partial(end_sessions, keep=claims.session_id),
+        notifier=notifier,
     )
     if update.previous_email is not None:  # committed: safe to send
         await jobs.enqueue_best_effort(
             SEND_EMAIL_CHANGED_NOTICE, update.previous_email, update.user.email, str(uuid.uuid4())
         )
     return update.user
+
+
+@router.post(
+    "/me/export",
+    response_model=JobRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Export all your data (runs in the background; follow GET /jobs/{id})",
+)
+async def export_my_data(session: SessionDep, user: CurrentUser, queue: JobQueueDep) -> Job:
+    return await profiles_service.start_export(session, queue, user.id)
