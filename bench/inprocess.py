@@ -4,6 +4,7 @@
     uv run python bench/inprocess.py --profile post  # and cProfile's top functions for one path
     uv run python bench/inprocess.py --config production >/dev/null  # as deployed (table: stderr)
     uv run python bench/inprocess.py --without-token-memo  # PyJWT on every request (lesson 17)
+    uv run python bench/inprocess.py --config production --near-cache-ttl 0  # no near cache
 
 wrk (run_bench.py) measures what a client sees, but on two cores the client, the server and the
 rest of the machine share the CPU, so its numbers move from run to run. Calling the app with a
@@ -130,6 +131,11 @@ def main() -> int:
         help="verify every access token with PyJWT, as before auth/verified_tokens.py (lesson 17)",
     )
     parser.add_argument(
+        "--near-cache-ttl",
+        type=float,
+        help="production: APP_CACHE_NEAR_TTL_SECONDS (0: every cached read asks Redis)",
+    )
+    parser.add_argument(
         "--config",
         choices=["test", "production"],
         default="test",
@@ -167,6 +173,8 @@ async def measure(args: argparse.Namespace, url: str) -> int:
                 "rate_limit_auth_per_account": NEVER_REACHED,
                 "rate_limit_posts_per_author": NEVER_REACHED,
             }
+            if args.near_cache_ttl is not None:
+                values["cache_near_ttl_seconds"] = args.near_cache_ttl
         settings = Settings.model_validate(values)
         app = create_app(settings)
         if args.without_token_memo:  # a memo that forgets each token at once

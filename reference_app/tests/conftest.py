@@ -158,8 +158,13 @@ def redis_settings(database_url: str, redis_prefix: str) -> Settings:
 
 @pytest.fixture
 async def redis_apps(redis_settings: Settings) -> AsyncIterator[tuple[AsyncClient, AsyncClient]]:
-    """Two app instances sharing one database and one Redis, as behind a load balancer."""
-    first, second = create_app(redis_settings), create_app(redis_settings)
+    """Two app instances sharing one database and one Redis, as behind a load balancer.
+
+    Their near caches keep entries for ten minutes, so that only an invalidation from the other
+    instance, never the time limit, can end an entry within a test.
+    """
+    settings = redis_settings.model_copy(update={"cache_near_ttl_seconds": 600})
+    first, second = create_app(settings), create_app(settings)
     async with (
         LifespanManager(first),
         LifespanManager(second),

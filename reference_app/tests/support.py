@@ -2,7 +2,7 @@
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -73,3 +73,14 @@ async def serve(app: FastAPI) -> AsyncIterator[LiveServer]:
         yield server
     finally:
         await server.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], limit: float = 15.0) -> Any:
+    """Poll ``check`` until it returns something truthy, and return that; fail after ``limit``
+    seconds. For what happens in the background: a job, a message from another instance."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not (result := await check()):
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"gave up waiting after {limit} s")
+        await asyncio.sleep(0.05)
+    return result

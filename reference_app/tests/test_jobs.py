@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes
@@ -54,7 +54,7 @@ from reference_app.testing import settings_for_tests
 from reference_app.users import service as users_service
 from reference_app.users.schemas import UserCreate
 from tests.conftest import require_redis
-from tests.support import DEFAULT_PASSWORD, Account, error_code, free_port, sign_up
+from tests.support import DEFAULT_PASSWORD, Account, error_code, eventually, free_port, sign_up
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TIMEOUT = 15.0
@@ -218,18 +218,6 @@ async def jobs(
         if keys:
             redis.delete(*keys)
         redis.close()
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], limit: float = TIMEOUT) -> Any:
-    """Poll ``check`` until it returns something truthy; fail after ``limit`` seconds."""
-    deadline = asyncio.get_running_loop().time() + limit
-    while True:
-        result = await check()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"gave up waiting after {limit} s")
-        await asyncio.sleep(0.05)
 
 
 async def email_to(sink: SmtpSink, address: str, subject_part: str = "") -> EmailMessage:

@@ -47,18 +47,9 @@ from reference_app.task_queue.models import DeadLetter
 from reference_app.task_queue.queue import JobQueue
 from reference_app.task_queue.runtime import JobRuntime, runtime_of
 from reference_app.testing import settings_for_tests
-from tests.support import error_code, sign_up
+from tests.support import error_code, eventually, sign_up
 
 TIMEOUT = 15.0
-
-
-async def eventually_true(check: Any, limit: float = TIMEOUT) -> Any:
-    deadline = asyncio.get_running_loop().time() + limit
-    while not (result := await check()):
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"gave up waiting after {limit} s")
-        await asyncio.sleep(0.05)
-    return result
 
 
 @pytest.fixture
@@ -99,7 +90,7 @@ async def test_the_embedded_default_runs_jobs_asynchronously(
     async def delivered() -> list[Path]:
         return sorted(mail.glob("*.eml")) if mail.exists() else []
 
-    [eml] = await eventually_true(delivered)
+    [eml] = await eventually(delivered)
     message = message_from_bytes(eml.read_bytes(), policy=default_policy)
     assert message["To"] == account.email
     assert "Welcome" in str(message["Subject"])
@@ -139,7 +130,7 @@ async def test_the_embedded_worker_runs_retries(
     async def delivered() -> list[Path]:
         return sorted(mail.glob("*.eml")) if mail.exists() else []
 
-    assert len(await eventually_true(delivered)) == 1
+    assert len(await eventually(delivered)) == 1
     assert failures == []
 
 

@@ -27,7 +27,7 @@ from reference_app.observability.metrics_endpoint import install_metrics
 from reference_app.observability.tracing import configure_tracing
 from reference_app.rate_limiting.limiter import RateLimitMiddleware
 from reference_app.routers import API_ROUTERS
-from reference_app.services import Services, build_services, close_services
+from reference_app.services import Services, build_services, close_services, start_services
 from reference_app.task_queue.embedded import EmbeddedWorker, start_in_process_worker
 from reference_app.web.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from reference_app.web.request_limits import RequestSizeLimitMiddleware
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             worker = await start_in_process_worker(
                 app_services.jobs.celery_app, app_services.all_change_listeners()
             )
+        await start_services(app_services)
         app_services.started = True
         logger.info("started", environment=settings.environment.value)
         yield

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from reference_app.auth.revocation import TOKEN_CHECKS, AccessTokenDenylist
 from reference_app.auth.verified_tokens import VerifiedTokens
 from reference_app.caching.cache import Cache, CacheBackend, MemoryCacheBackend, RedisCacheBackend
+from reference_app.caching.near_cache import NearCacheBackend
 from reference_app.changes import ChangeListener, ChangeNotifier
 from reference_app.core.config import API_PREFIX, Settings
 from reference_app.core.database import create_engine, create_sessionmaker, ping_database
@@ -123,12 +124,21 @@ def build_services(settings: Settings) -> Services:
 
 
 def create_cache(settings: Settings, redis: Redis | None, breaker: CircuitBreaker) -> Cache:
-    """Redis when configured (shared by every instance), else this process's memory."""
+    """Redis when configured (shared by every instance), with a near cache in front of it
+    unless ``APP_CACHE_NEAR_TTL_SECONDS`` is 0; else this process's memory."""
     backend: CacheBackend
     if redis is None:
         backend = MemoryCacheBackend()
     else:
         backend = RedisCacheBackend(redis, prefix=f"{settings.redis_key_prefix}cache:")
+        if settings.cache_near_ttl_seconds > 0:
+            backend = NearCacheBackend(
+                backend,
+                redis,
+                channel=f"{settings.redis_key_prefix}cache:invalidations",
+                ttl_seconds=settings.cache_near_ttl_seconds,
+                max_entries=settings.cache_near_max_entries,
+            )
     return Cache(
         backend,
         ttl_seconds={
@@ -143,8 +153,16 @@ def create_cache(settings: Settings, redis: Redis | None, breaker: CircuitBreake
     )
 
 
+async def start_services(services: Services) -> None:
+    """Start what runs in the background: at the start of the app's lifespan."""
+    if isinstance(services.cache.backend, NearCacheBackend):
+        await services.cache.backend.start()  # listens for other instances' invalidations
+
+
 async def close_services(services: Services) -> None:
     """Close what :func:`build_services` opened: at the end of the app's lifespan."""
+    if isinstance(services.cache.backend, NearCacheBackend):
+        await services.cache.backend.close()
     services.jobs.close()
     await services.event_broker.close()
     await services.engine.dispose()

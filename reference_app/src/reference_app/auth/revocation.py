@@ -15,6 +15,11 @@ Two failures can leave a stale "not revoked" answer readable, for at most
 ``cache_token_check_ttl_seconds`` (30 s by default; 0 turns the cache off for this): Redis
 failing during the logout's bump but not during later reads, and the generation counter being
 evicted. That bound is the price of not querying the database on every request.
+
+With Redis, each instance's near cache (``caching/near_cache.py``) also keeps the generation
+and the answers it read; the logout's bump reaches the other instances as an invalidation,
+so for the moment that message takes (about a millisecond), another instance may still
+accept the token. ADR 0015 weighs that window.
 """
 
 import uuid

@@ -113,6 +113,13 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a 'not revoked' answer of the logout denylist is cached (0: never).",
     )
+    cache_near_ttl_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How long a process keeps a Redis cache entry it read (0: never); a change "
+        "made on any instance ends it sooner.",
+    )
+    cache_near_max_entries: int = Field(default=10_000, ge=1)
     cache_ttl_jitter: float = Field(
         default=0.1, ge=0, le=0.5, description="Spread expiries by up to this fraction."
     )
