@@ -4,18 +4,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reference_app.users.schemas import Email, Password, UserRead
+from reference_app.users.schemas import CREDENTIALS_EXAMPLE, Email, Password, UserRead
 
 _MAX_TOKEN_LENGTH = 4096
 
 
 class LoginRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"email": "ada@example.com", "password": "correct horse battery"}]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CREDENTIALS_EXAMPLE]})
 
     email: Email
     # No minimum here: a login with a short password is simply wrong, not malformed.

@@ -28,13 +28,12 @@ Password = Annotated[
 FullName = Annotated[StoredText, Field(min_length=1, max_length=FULL_NAME_MAX_LENGTH)]
 
 
+CREDENTIALS_EXAMPLE: JsonDict = {"email": "ada@example.com", "password": "correct horse battery"}
+"""The example the API docs show for a sign-up and a login body."""
+
+
 class UserCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"email": "ada@example.com", "password": "correct horse battery"}]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CREDENTIALS_EXAMPLE]})
 
     email: Email
     password: Password
