@@ -312,12 +312,16 @@ class Measured:
 
 
 def redis_round_trips(prefix: str, send: Callable[[], object]) -> int:
-    """How many commands the app sends Redis for one request: ``send()`` under ``MONITOR``.
+    """How many commands the app sends Redis for one warm request: ``send()`` under ``MONITOR``.
+
+    A first ``send()`` before listening warms the caches (Redis's and each instance's near
+    cache), so the count is what most requests under load pay, not a cold start's.
 
     Commands a Lua script runs inside Redis (the moving-window limiter's ``LINDEX`` search) are
     listed by ``MONITOR`` too, marked ``[... lua]``: they are not round trips, so they are left
     out. ``INFO commandstats`` cannot tell the two apart.
     """
+    send()
     with tempfile.TemporaryFile("w+") as listing:
         monitor = subprocess.Popen(
             ["redis-cli", "-u", REDIS_URL, "monitor"], stdout=listing, text=True
