@@ -12,7 +12,7 @@ from sqlmodel import col
 
 from reference_app.auth.models import PasswordResetToken, RefreshToken, RevokedAccessToken
 from reference_app.core.database import utcnow
-from reference_app.task_queue.base import JobTask, TaskContext, TaskSpec
+from reference_app.task_queue.base import LONG_TASK_LIMITS, JobTask, TaskContext, TaskSpec
 from reference_app.task_queue.models import DeadLetter, Job, SentEmail
 
 logger = structlog.get_logger(__name__)
@@ -66,6 +66,4 @@ def daily_cleanup(self: JobTask) -> dict[str, int]:
     return self.run_async(run_cleanup)
 
 
-CLEANUP_LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 10 * 60 + 30}
-
-TASKS = [TaskSpec(DAILY_CLEANUP, daily_cleanup, limits=CLEANUP_LIMITS)]
+TASKS = [TaskSpec(DAILY_CLEANUP, daily_cleanup, limits=LONG_TASK_LIMITS)]

@@ -22,7 +22,7 @@ from reference_app.changes import ChangeAction, ChangeEvent
 from reference_app.core.database import utcnow
 from reference_app.posts.models import Post
 from reference_app.posts.schemas import PostRead
-from reference_app.task_queue.base import JobTask, TaskContext, TaskSpec
+from reference_app.task_queue.base import LONG_TASK_LIMITS, JobTask, TaskContext, TaskSpec
 from reference_app.task_queue.email import build_message
 from reference_app.task_queue.models import Job, JobStatus
 from reference_app.task_queue.sending import DUPLICATE, SKIPPED, email_retention, send_once
@@ -36,7 +36,6 @@ SEND_EMAIL_CHANGED_NOTICE = "reference_app.jobs.send_email_changed_notice"
 EXPORT_USER_DATA = "reference_app.jobs.export_user_data"
 
 EXPORT_KIND = "export"
-EXPORT_LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 10 * 60 + 30}
 
 
 def send_email_changed_notice(self: JobTask, old_email: str, new_email: str, change_id: str) -> str:
@@ -152,5 +151,5 @@ def export_user_data(self: JobTask, job_id: str) -> str:
 
 TASKS = [
     TaskSpec(SEND_EMAIL_CHANGED_NOTICE, send_email_changed_notice),
-    TaskSpec(EXPORT_USER_DATA, export_user_data, ExportTask, EXPORT_LIMITS),
+    TaskSpec(EXPORT_USER_DATA, export_user_data, ExportTask, LONG_TASK_LIMITS),
 ]

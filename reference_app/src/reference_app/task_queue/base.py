@@ -187,6 +187,9 @@ class JobTask(Task):  # type: ignore[misc]  # celery ships no type information
 EMAIL_LIMITS = {"soft_time_limit": 5 * 60, "time_limit": 5 * 60 + 30}
 """Time limits in seconds (soft, then hard) for a task that sends an email."""
 
+LONG_TASK_LIMITS = {"soft_time_limit": 10 * 60, "time_limit": 10 * 60 + 30}
+"""Time limits in seconds for a task that works through many rows (an export, the cleanup)."""
+
 
 @dataclass(frozen=True)
 class TaskSpec:
