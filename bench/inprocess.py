@@ -5,6 +5,7 @@
     uv run python bench/inprocess.py --config production >/dev/null  # as deployed (table: stderr)
     uv run python bench/inprocess.py --without-token-memo  # PyJWT on every request (lesson 17)
     uv run python bench/inprocess.py --config production --near-cache-ttl 0  # no near cache
+    uv run python bench/inprocess.py --config production --set log_level=WARNING  # one setting
 
 wrk (run_bench.py) measures what a client sees, but on two cores the client, the server and the
 rest of the machine share the CPU, so its numbers move from run to run. Calling the app with a
@@ -136,6 +137,13 @@ def main() -> int:
         help="production: APP_CACHE_NEAR_TTL_SECONDS (0: every cached read asks Redis)",
     )
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override one setting, e.g. --set log_level=WARNING --set metrics_enabled=false",
+    )
+    parser.add_argument(
         "--config",
         choices=["test", "production"],
         default="test",
@@ -175,6 +183,9 @@ async def measure(args: argparse.Namespace, url: str) -> int:
             }
             if args.near_cache_ttl is not None:
                 values["cache_near_ttl_seconds"] = args.near_cache_ttl
+        for override in args.set:
+            field, _, value = override.partition("=")
+            values[field] = value
         settings = Settings.model_validate(values)
         app = create_app(settings)
         if args.without_token_memo:  # a memo that forgets each token at once
@@ -201,6 +212,7 @@ async def measure(args: argparse.Namespace, url: str) -> int:
                 await time_per_call(paths[args.profile], args.count)
                 profiler.disable()
                 pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
     return 0
 
 
