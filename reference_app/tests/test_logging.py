@@ -81,3 +81,34 @@ async def test_the_access_log_survives_a_library_that_configures_logging(
 
     events = [json.loads(line)["event"] for line in stream.getvalue().splitlines()]
     assert "request" in events
+
+
+async def test_a_log_stream_that_cannot_be_written_does_not_fail_requests(
+    settings: Settings,
+) -> None:
+    """The app's lines are written by structlog, not by a ``logging`` handler that would swallow
+    a write error: a closed stream (a dead pipe) loses the line, not the request."""
+    stream = io.StringIO()
+    app = create_app(settings.model_copy(update={"log_json": True}))
+    configure_logging(services_of(app).settings, stream=stream)
+    stream.close()
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/api/v1/health/live")
+    assert response.status_code == 200
+
+
+def test_the_app_and_libraries_write_alike_and_respect_one_level(settings: Settings) -> None:
+    """Two routes to one stream: the app's loggers (structlog) and a library's (``logging``)
+    give the same JSON fields, and a line below the level is dropped on both."""
+    stream = io.StringIO()
+    configure_logging(settings.model_copy(update={"log_json": True, "log_level": "INFO"}), stream)
+    structlog.get_logger("reference_app.example").info("ours", password="hunter2")
+    structlog.get_logger("reference_app.example").debug("ours, too detailed")
+    logging.getLogger("some_library").info("theirs")
+    logging.getLogger("some_library").debug("theirs, too detailed")
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["event"] for line in lines] == ["ours", "theirs"]
+    assert [line["logger"] for line in lines] == ["reference_app.example", "some_library"]
+    assert all(line["level"] == "info" and "timestamp" in line for line in lines)
+    assert lines[0]["password"] == REDACTED

@@ -5,8 +5,19 @@ one processor chain: it carries the request id (and, in a traced request, the ``
 ``span_id`` that find its trace), is redacted (passwords, tokens, Authorization
 headers never reach a log), and is rendered as JSON in production or as readable colour-free text
 in development.
+
+Two routes lead to that one stream. The app's own lines (``structlog.get_logger``) are rendered
+by structlog and written straight to it; lines from libraries (``logging.getLogger``) go through
+a ``logging`` handler whose formatter runs the same processors. The app's lines skip ``logging``
+because the access log writes one on every request: through ``logging`` each line built two
+``LogRecord`` objects and ran the chain in the formatter, a large share of a cached request's CPU
+(measured in ``bench/RESULTS.md``; lesson 17 works the case). It also means a library calling
+``logging.config.dictConfig``, which switches off every existing ``logging`` logger, cannot
+silence the app's lines.
 """
 
+import contextlib
+import functools
 import logging
 import re
 import sys
@@ -27,11 +38,17 @@ SENSITIVE_KEY = re.compile(
 _HANDLER_NAME = "reference_app"
 
 
+@functools.lru_cache(maxsize=1024)
+def is_sensitive_key(key: str) -> bool:
+    """Whether a field named ``key`` must be redacted (remembered: a log uses few field names)."""
+    return SENSITIVE_KEY.search(key) is not None
+
+
 def redact(value: Any) -> Any:
     """Replace the values of sensitive-looking keys, however deeply they are nested."""
     if isinstance(value, Mapping):
         return {
-            key: REDACTED if SENSITIVE_KEY.search(str(key)) else redact(item)
+            key: REDACTED if is_sensitive_key(str(key)) else redact(item)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
@@ -65,8 +82,29 @@ def add_trace_context(logger: WrappedLogger, method_name: str, event_dict: Event
     return event_dict
 
 
+class LineWriter(structlog.WriteLogger):
+    """Write the app's rendered lines to a stream, one ``write`` and ``flush`` each.
+
+    structlog's ``WriteLogger`` with two additions a ``logging`` handler has: a ``name`` (the
+    logger's, which ``add_logger_name`` puts in the line), and a write that never raises: a
+    closed or broken stream must not fail the request that logs a line.
+    """
+
+    def __init__(self, stream: TextIO, name: str | None = None, *_: Any) -> None:
+        super().__init__(stream)
+        self.name = name
+
+    def msg(self, message: str) -> None:
+        # A closed pipe or file: the line is lost, not the request.
+        with contextlib.suppress(OSError, ValueError):
+            super().msg(message)
+
+    log = debug = info = warn = warning = msg
+    fatal = failure = err = error = critical = exception = msg
+
+
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
-    """Route structlog and standard logging through one formatter writing to ``stream``.
+    """Send structlog's and standard logging's lines, rendered alike, to ``stream``.
 
     Only our own handler on the root logger is replaced, so handlers added by others (pytest's
     log capture, for one) keep working.
@@ -91,37 +129,28 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
             colors=False, exception_formatter=structlog.dev.plain_traceback
         )
 
+    root = logging.getLogger()
+    root.setLevel(settings.log_level.upper())  # ValueError for a name that is not a level
+    output = stream or sys.stderr
     structlog.configure(
-        # filter_by_level first: a line below the level costs nothing (the access log runs on
-        # every request).
-        processors=[
-            structlog.stdlib.filter_by_level,
-            *shared,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, renderer],
+        logger_factory=functools.partial(LineWriter, output),
+        # Drops a line below the level before any processor runs: one level for all the app's
+        # loggers (``logging.getLogger(name).setLevel`` applies to library loggers only).
+        wrapper_class=structlog.make_filtering_bound_logger(root.level),
+        # Off so that configuring again (a test, a lesson, the worker) reaches every logger.
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(output)
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(formatter)
 
-    root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME]
     root.addHandler(handler)
-    root.setLevel(settings.log_level.upper())
-    # `logging.config.dictConfig` and `fileConfig` switch off every logger that exists when they
-    # run unless told otherwise (`disable_existing_loggers` defaults to True): a library that
-    # configures logging on import (commitizen does), or an Alembic env.py calling fileConfig,
-    # would silently end the app's access log. Ours are switched back on here.
-    for name, existing in list(logging.root.manager.loggerDict.items()):
-        if name.split(".")[0] == "reference_app" and isinstance(existing, logging.Logger):
-            existing.disabled = False
     # Uvicorn's own access log would duplicate ours (see web.middleware.AccessLogMiddleware).
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):
