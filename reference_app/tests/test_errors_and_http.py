@@ -1,5 +1,6 @@
 """The one error shape, request ids, security headers, CORS, and failure without damage."""
 
+import gc
 import re
 import uuid
 from typing import Any
@@ -11,7 +12,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlmodel import func, select
 
 from reference_app.auth import service as auth_service
-from reference_app.core.config import Settings
+from reference_app.core.config import Environment, Settings
 from reference_app.main import create_app
 from reference_app.services import services_of
 from reference_app.testing import settings_for_tests
@@ -161,6 +162,26 @@ async def test_startup_probe_reports_until_lifespan_has_run(settings: Settings) 
             after = await client.get("/api/v1/health/startup")
     assert (before.status_code, error_code(before)) == (503, "NOT_STARTED")
     assert after.status_code == 200
+
+
+async def test_a_started_app_hides_its_startup_objects_from_the_collector(
+    settings: Settings,
+) -> None:
+    """With ``APP_GC_FREEZE_AFTER_STARTUP`` (on in production) the objects alive after start-up
+    are frozen, so full collections skip them; the app gives them back when it stops."""
+    assert gc.get_freeze_count() == 0
+    app = create_app(settings.model_copy(update={"gc_freeze_after_startup": True}))
+    async with LifespanManager(app):
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # modules, classes, routes, models: most of what gc tracks
+        assert len(gc.get_objects()) < frozen
+    assert gc.get_freeze_count() == 0
+    async with LifespanManager(create_app(settings)):  # off outside production
+        assert gc.get_freeze_count() == 0
+    assert not settings.should_freeze_startup_objects
+    assert settings.model_copy(
+        update={"environment": Environment.PRODUCTION}
+    ).should_freeze_startup_objects
 
 
 async def test_health_probes_when_everything_is_up(client: AsyncClient) -> None:

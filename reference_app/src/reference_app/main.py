@@ -21,6 +21,7 @@ from reference_app.core.database import (
     upgrade_database,
 )
 from reference_app.core.errors import install_error_handlers
+from reference_app.garbage_collection import freeze_startup_objects, unfreeze_objects
 from reference_app.observability.http_metrics import MetricsMiddleware
 from reference_app.observability.logging import configure_logging
 from reference_app.observability.metrics_endpoint import install_metrics
@@ -81,9 +82,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 app_services.jobs.celery_app, app_services.all_change_listeners()
             )
         await start_services(app_services)
+        if settings.should_freeze_startup_objects:  # see garbage_collection.py
+            freeze_startup_objects()
         app_services.started = True
         logger.info("started", environment=settings.environment.value)
         yield
+        if settings.should_freeze_startup_objects:
+            unfreeze_objects()
         if worker is not None:
             await asyncio.to_thread(worker.stop)
         await close_services(app_services)

@@ -186,6 +186,13 @@ class Settings(BaseSettings):
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    gc_freeze_after_startup: bool | None = Field(
+        default=None,
+        description="Hide the objects alive after start-up from the garbage collector, so its "
+        "full collections pause requests for milliseconds, not a tenth of a second. Defaults to "
+        "on in production only.",
+    )
+
     log_level: str = "INFO"
     log_json: bool | None = Field(
         default=None, description="JSON log lines. Defaults to on in production only."
@@ -286,6 +293,12 @@ class Settings(BaseSettings):
             return Path(database_path).with_suffix(".jobs")
         digest = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"reference_app-jobs-{digest}"
+
+    @property
+    def should_freeze_startup_objects(self) -> bool:
+        if self.gc_freeze_after_startup is not None:
+            return self.gc_freeze_after_startup
+        return self.environment is Environment.PRODUCTION
 
     @property
     def should_run_worker_in_process(self) -> bool:
