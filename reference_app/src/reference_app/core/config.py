@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     database_max_overflow: int = Field(default=20, ge=0)
     database_timeout_seconds: float = Field(default=5.0, gt=0)
     redis_url: str | None = None
+    redis_max_connections: int = Field(
+        default=500,
+        ge=2,
+        description="Redis connections per app process; requests beyond them wait for one (up "
+        "to a second) rather than fail.",
+    )
     redis_breaker_failures: int = Field(
         default=3, ge=1, description="Redis failures in a row that stop requests asking it."
     )

@@ -5,7 +5,7 @@ backends with the same interfaces. With it, several app instances share one cach
 one event stream.
 """
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from reference_app.core.config import Settings
@@ -22,16 +22,23 @@ def create_redis(settings: Settings) -> Redis | None:
 
     Short timeouts matter: when Redis stalls, requests fall back to the database after a second
     instead of hanging (the cache fails open).
+
+    The pool *blocks*: with ``APP_REDIS_MAX_CONNECTIONS`` in use, a request waits for one to be
+    free. redis-py's default pool raises ``MaxConnectionsError`` instead (at 100), which under a
+    burst of concurrent requests looks like Redis failing: the breaker opened and every request
+    went to the database, exactly when the app was busiest.
     """
     if settings.redis_url is None:
         return None
-    client: Redis = Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        timeout=SOCKET_TIMEOUT_SECONDS,  # waiting for a free connection
         socket_timeout=SOCKET_TIMEOUT_SECONDS,
         socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
         health_check_interval=30,
     )
-    return client
+    return Redis.from_pool(pool)
 
 
 async def ping_redis(client: Redis) -> None:
