@@ -100,26 +100,54 @@ class UnreachableBackend(MemoryCacheBackend):
         raise ConnectionError("cache down")
 
 
-async def test_while_the_cache_is_down_misses_load_side_by_side_not_in_a_queue() -> None:
-    """The stampede lock is for a cache that answers; a down one must not serialise requests."""
+async def test_while_the_cache_is_down_concurrent_misses_share_one_load_not_a_queue() -> None:
+    """A down cache sends every miss to the database: requests for one key share a single load
+    (no stampede), and none waits in a queue behind another (the stampede lock would load them
+    one after another, each asking the failing cache first)."""
     cache = Cache(UnreachableBackend(), ttl_seconds={"thing": 60})
-    running = most_running = 0
+    loads = 0
+    database_answers = asyncio.Event()
 
-    async def loader() -> int:
-        nonlocal running, most_running
-        running += 1
-        most_running = max(most_running, running)
-        await asyncio.sleep(0.01)
-        running -= 1
+    async def loader() -> int | None:
+        nonlocal loads
+        loads += 1
+        await database_answers.wait()
         return 42
 
     async def request() -> int | None:
         return await cache.get_or_load(CacheKey("thing", "x"), loader, INT)
 
-    results = await asyncio.gather(*(request() for _ in range(20)))
-    assert results == [42] * 20
-    assert most_running == 20  # with the lock they would load one at a time
+    requests = [asyncio.create_task(request()) for _ in range(20)]
+    await asyncio.sleep(0.01)
+    assert loads == 1
+    assert not any(request.done() for request in requests)
+    database_answers.set()
+    assert await asyncio.gather(*requests) == [42] * 20
+    assert loads == 1  # the lock would have made it 20, one after another
     assert not cache.healthy
+
+    # A later miss loads afresh: nothing is kept.
+    assert await request() == 42
+    assert loads == 2
+
+
+async def test_a_shared_load_survives_the_request_that_started_it_being_cancelled() -> None:
+    cache = Cache(UnreachableBackend(), ttl_seconds={"thing": 60})
+    database_answers = asyncio.Event()
+
+    async def loader() -> int | None:
+        await database_answers.wait()
+        return 42
+
+    async def request() -> int | None:
+        return await cache.get_or_load(CacheKey("thing", "x"), loader, INT)
+
+    first, second = (asyncio.create_task(request()) for _ in range(2))
+    await asyncio.sleep(0.01)
+    first.cancel()  # its client went away
+    database_answers.set()
+    assert await second == 42
+    assert first.cancelled()
 
 
 async def test_missing_values_are_not_cached_and_disabled_cache_always_loads() -> None:

@@ -168,6 +168,8 @@ class Cache:
         self.stats = CacheStats()
         # One lock per key being loaded; entries vanish once no request holds them.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # While the cache is down: the load of each key under way, shared by all who ask for it.
+        self._shared_loads: dict[str, asyncio.Future[Any]] = {}
 
     async def get_or_load(
         self,
@@ -190,11 +192,7 @@ class Cache:
         self.stats.misses += 1
         CACHE_MISSES.inc()
         if not self.healthy:  # set by the read just made: nothing ran in between
-            # The cache could not be asked (Redis is down, or its circuit breaker is open), so
-            # every request loads from the database anyway. The lock below exists to spare the
-            # database a stampede on one expired hot entry; here it would only queue requests
-            # behind one holder, who may be waiting for a Redis timeout.
-            return await loader()
+            return await self._load_shared(name, loader)
 
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
@@ -208,6 +206,27 @@ class Cache:
                 ttl = self._jittered(self.ttl_seconds[key.family])
                 await self._guard(self.backend.set, name, adapter.dump_json(value), ttl)
             return value
+
+    async def _load_shared(
+        self, name: str, loader: Callable[[], Awaitable[ValueT | None]]
+    ) -> ValueT | None:
+        """Load ``name`` once for every request asking for it meanwhile, without the cache.
+
+        The cache could not be asked (Redis is down, or its circuit breaker is open), so every
+        miss goes to the database: a hot post read by a thousand requests would be a thousand
+        queries queueing for the pool. The lock of :meth:`get_or_load` would queue them behind
+        one holder instead, whose second cache read may wait for a Redis timeout. So the first
+        request starts the load as a task and the others await that same task. Written by hand:
+        asyncio has no "single flight"; ``shield`` keeps the load going for the others if the
+        request that started it is cancelled.
+        """
+        load = self._shared_loads.get(name)
+        if load is None:
+            load = asyncio.ensure_future(loader())
+            self._shared_loads[name] = load
+            load.add_done_callback(lambda _: self._shared_loads.pop(name, None))
+        value: ValueT | None = await asyncio.shield(load)
+        return value
 
     async def invalidate(self, *keys: CacheKey) -> None:
         """Forget ``keys`` (the next read reloads them)."""
