@@ -303,38 +303,48 @@ class Measured:
 
     result: WrkResult
     bare: WrkResult
-    redis_round_trips: int | None = None
-    """Redis commands the app sent for one request of the scenario (production only)."""
+    redis_round_trips: float | None = None
+    """Redis commands the app sent per warm request of the scenario (production only)."""
 
     @property
     def ratio(self) -> float:
         return self.result.requests_per_second / self.bare.requests_per_second
 
 
-def redis_round_trips(prefix: str, send: Callable[[], object]) -> int:
-    """How many commands the app sends Redis for one warm request: ``send()`` under ``MONITOR``.
+WARM_UP_REQUESTS = 8  # with two workers, each must have answered (and cached) at least one
+MEASURED_REQUESTS = 10
 
-    A first ``send()`` before listening warms the caches (Redis's and each instance's near
-    cache), so the count is what most requests under load pay, not a cold start's.
+
+def redis_round_trips(prefix: str, send: Callable[[], object]) -> float:
+    """How many commands the app sends Redis for a warm request: ``send()`` under ``MONITOR``.
+
+    Requests before listening warm the caches (Redis's and each instance's near cache), so the
+    count is what most requests under load pay, not a cold start's. Several of them, and the
+    average of several measured ones: each ``send()`` opens a new connection, which either
+    worker of several may accept, and a worker that has not answered yet would count its own
+    cold start.
 
     Commands a Lua script runs inside Redis (the moving-window limiter's ``LINDEX`` search) are
     listed by ``MONITOR`` too, marked ``[... lua]``: they are not round trips, so they are left
     out. ``INFO commandstats`` cannot tell the two apart.
     """
-    send()
+    for _ in range(WARM_UP_REQUESTS):
+        send()
     with tempfile.TemporaryFile("w+") as listing:
         monitor = subprocess.Popen(
             ["redis-cli", "-u", REDIS_URL, "monitor"], stdout=listing, text=True
         )
         try:
             time.sleep(0.3)  # MONITOR answers OK once it listens
-            send()
+            for _ in range(MEASURED_REQUESTS):
+                send()
             time.sleep(0.3)  # the last command reaches the listing
         finally:
             monitor.terminate()
             monitor.wait(timeout=5)
         listing.seek(0)
-        return sum(1 for line in listing if prefix in line and " lua]" not in line)
+        commands = sum(1 for line in listing if prefix in line and " lua]" not in line)
+        return commands / MEASURED_REQUESTS
 
 
 def machine() -> str:
@@ -360,7 +370,7 @@ def markdown(measured: list[Measured], *, with_redis: bool) -> str:
         r = m.result
         redis_cell = ""
         if with_redis:
-            redis_cell = " - |" if m.redis_round_trips is None else f" {m.redis_round_trips} |"
+            redis_cell = " - |" if m.redis_round_trips is None else f" {m.redis_round_trips:g} |"
         lines.append(
             f"| {r.name} | {r.connections} | {r.requests_per_second:,.0f} | "
             f"{m.bare.requests_per_second:,.0f} | {m.ratio:.2f} | {r.p50_ms:.1f} | "
